@@ -1,0 +1,16 @@
+/** Errors a user can fix: printed as one line each, exit code 2, never a stack trace. */
+import { RuleError } from '../ruleset/errors.js';
+import { MissingPathError } from '../sources/files.js';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The one-line message for a known user error, or undefined for a bug (which keeps its stack). */
+export function userErrorMessage(error: unknown): string | undefined {
+  if (error instanceof UsageError || error instanceof MissingPathError || error instanceof RuleError) return error.message;
+  return undefined;
+}

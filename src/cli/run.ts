@@ -1,0 +1,191 @@
+/**
+ * The command line as a function: argv in, exit code out. Everything it prints goes through `io`,
+ * so tests run it in-process; only main.ts touches `process`.
+ */
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Finding, Level, Notice, RulesetSpec } from '../types.js';
+import { loadRuleset } from '../ruleset/load.js';
+import { checkRules } from '../ruleset/check.js';
+import { formatRuleProblem } from '../ruleset/errors.js';
+import { scan, DEFAULT_MAX_FILE_SIZE } from '../scan/scan.js';
+import { FORMATS, reporters, type Format } from '../report/index.js';
+import { userErrorMessage } from './errors.js';
+import { VERSION } from './version.js';
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  /** Whether stdout is a terminal that shows colours. */
+  readonly color: boolean;
+}
+
+export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const LEVEL_RANK: Readonly<Record<Level, number>> = { note: 0, warning: 1, error: 2 };
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on (scan) or failing rule checks (rules check)
+  2  usage, configuration or rule-file error, a missing path, or a file that could not be read`;
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+/** `10MB`, `512k`, `1048576` → bytes. */
+export function parseSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new InvalidArgumentError('must be a size such as 10MB, 512KB or 1048576');
+  return Math.floor(Number(match[1]) * unit);
+}
+
+/** Exit code for a finished scan: findings at the threshold fail; otherwise a file that could not be read does. */
+export function scanExitCode(findings: readonly Finding[], notices: readonly Notice[], failOn: Level): ExitCode {
+  if (findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn])) return EXIT.findings;
+  if (notices.some((notice) => notice.level === 'warning')) return EXIT.error;
+  return EXIT.clean;
+}
+
+interface RuleSourceOptions {
+  readonly rules?: string[];
+  readonly config?: string;
+  readonly builtinRules: boolean;
+  readonly disableRule?: string[];
+}
+
+function addRuleSourceOptions(command: Command): Command {
+  return command
+    .option('--rules <path...>', 'extra rule files or folders of *.toml rule files')
+    .option('--config <file>', 'a rule file (keyleak or gitleaks TOML) to load with the built-in rules')
+    .option('--no-builtin-rules', 'do not load the built-in rules')
+    .option('--disable-rule <id...>', 'leave out rules by id');
+}
+
+async function loadRules(options: RuleSourceOptions, cwd: string): Promise<RulesetSpec> {
+  const paths = [...(options.rules ?? []), ...(options.config === undefined ? [] : [options.config])].map((target) => path.resolve(cwd, target));
+  return loadRuleset({ builtin: options.builtinRules, paths, disable: options.disableRule ?? [] }, cwd);
+}
+
+interface ScanCommandOptions extends RuleSourceOptions {
+  readonly format: Format;
+  readonly output?: string;
+  readonly failOn: Level;
+  readonly redact: boolean;
+  readonly threads: number;
+  readonly maxFileSize: number;
+  readonly ignore: boolean;
+}
+
+async function emit(io: Io, text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) io.stdout(text);
+  else await writeFile(path.resolve(io.cwd, output), text);
+}
+
+function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
+  const program = new Command('keyleak')
+    .description('Find secrets in working trees, git history and built artifacts.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run keyleak --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  const scanCommand = program
+    .command('scan')
+    .description('scan files and folders (default: the current folder)')
+    .argument('[paths...]', 'files and folders to scan', ['.'])
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1').choices(['error', 'warning', 'note']).default('error'))
+    .option('--no-redact', 'show full secret values in reports')
+    .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
+    .option('--max-file-size <size>', 'skip larger files with a notice', parseSize, DEFAULT_MAX_FILE_SIZE)
+    .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude')
+    .addHelpText('after', EXIT_CODES_HELP);
+  addRuleSourceOptions(scanCommand).action(async (paths: string[], options: ScanCommandOptions) => {
+    const ruleset = await loadRules(options, io.cwd);
+    const result = await scan({
+      paths,
+      cwd: io.cwd,
+      ruleset,
+      threads: options.threads,
+      maxFileSize: options.maxFileSize,
+      useIgnoreFiles: options.ignore,
+    });
+    const report = reporters[options.format](result.findings, {
+      rules: ruleset.rules,
+      notices: result.notices,
+      stats: { files: result.stats.files, bytes: result.stats.bytes },
+      toolVersion: VERSION,
+      cwd: io.cwd,
+      redact: options.redact,
+      color: io.color && options.output === undefined,
+    });
+    await emit(io, report, options.output);
+    setExit(scanExitCode(result.findings, result.notices, options.failOn));
+  });
+
+  const rules = program.command('rules').description('list and check rules');
+  addRuleSourceOptions(
+    rules
+      .command('list')
+      .description('print the rule inventory: id, level, exposure, provider')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')),
+  ).action(async (options: RuleSourceOptions & { format: 'text' | 'json' }) => {
+    const ruleset = await loadRules(options, io.cwd);
+    if (options.format === 'json') {
+      io.stdout(`${JSON.stringify(ruleset.rules.map(({ id, provider, level, exposure, description, file }) => ({ id, provider, level, exposure, description, file })), null, 2)}\n`);
+      return;
+    }
+    const width = Math.max(...ruleset.rules.map((rule) => rule.id.length));
+    for (const rule of ruleset.rules) io.stdout(`${rule.id.padEnd(width)}  ${rule.level.padEnd(7)}  ${rule.exposure.padEnd(12)}  ${rule.provider}\n`);
+    io.stdout(`${ruleset.rules.length} rules\n`);
+  });
+  addRuleSourceOptions(
+    rules
+      .command('check')
+      .description('validate rule files and run every rule example through the detector (default: the built-in rules)')
+      .argument('[files...]', 'rule files to check')
+      .option('--skip-redos', 'skip the timing-based ReDoS budget'),
+  ).action(async (files: string[], options: RuleSourceOptions & { skipRedos?: boolean }) => {
+    const ruleset = await loadRules({ ...options, rules: [...(options.rules ?? []), ...files] }, io.cwd);
+    const targets = files.length === 0 ? ruleset.rules : ruleset.rules.filter((rule) => files.some((file) => path.resolve(io.cwd, file) === path.resolve(io.cwd, rule.file)));
+    const problems = checkRules(ruleset, targets, { skipRedos: options.skipRedos ?? false });
+    for (const problem of problems) io.stdout(`${formatRuleProblem(problem)}\n`);
+    io.stdout(problems.length === 0 ? `ok: ${targets.length} rules checked\n` : `${problems.length} problems in ${targets.length} rules\n`);
+    setExit(problems.length === 0 ? EXIT.clean : EXIT.findings);
+  });
+  return program;
+}
+
+/** Runs keyleak with `argv` (without node and script) and returns the exit code. */
+export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.clean;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.clean : EXIT.error;
+    }
+    const message = userErrorMessage(error);
+    if (message === undefined) throw error;
+    io.stderr(`keyleak: ${message}\n`);
+    return EXIT.error;
+  }
+}
+

@@ -1,0 +1,123 @@
+/**
+ * The detector: text × ruleset → hits. Step order (after gitleaks' detectRule): keyword prefilter →
+ * path gate → regex → secret group → filters → entropy → checksum → inline allow → allowlists.
+ * Base64 runs are decoded and scanned once more; their hits point at the encoded text.
+ */
+import type { Hit, Provenance } from '../types.js';
+import type { Rule, Ruleset } from '../ruleset/compile.js';
+import { shannonEntropy } from './entropy.js';
+import { rejectingFilter } from './filters.js';
+import { allowlistAllows, hasInlineAllow } from './allow.js';
+import { lineLocator, type LineLocator } from './lines.js';
+import { base64Segments } from './base64.js';
+
+/** Characters of context kept on each side of a secret for report snippets. */
+const CONTEXT_CHARS = 40;
+
+export interface DetectTarget {
+  readonly text: string;
+  readonly provenance: Provenance;
+}
+
+interface Candidate {
+  readonly rule: Rule;
+  readonly secret: string;
+  readonly start: number;
+  readonly end: number;
+  readonly entropy: number;
+}
+
+function secretSpan(match: RegExpExecArray, rule: Rule): { start: number; end: number } {
+  const indices = match.indices!;
+  const group = rule.spec.secretGroup;
+  if (typeof group === 'number') return spanOf(indices[group]) ?? spanOf(indices[0])!;
+  const named = indices.groups?.[group ?? 'secret'];
+  if (named) return spanOf(named)!;
+  for (let i = 1; i < indices.length; i++) {
+    const span = spanOf(indices[i]);
+    if (span && span.end > span.start) return span;
+  }
+  return spanOf(indices[0])!;
+}
+
+function spanOf(pair: [number, number] | undefined): { start: number; end: number } | undefined {
+  return pair && { start: pair[0], end: pair[1] };
+}
+
+function* ruleCandidates(rule: Rule, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Generator<Candidate> {
+  if (rule.path && !rule.path.test(path)) return;
+  const regex = rule.regex;
+  regex.lastIndex = 0;
+  for (let match = regex.exec(text); match; match = regex.exec(text)) {
+    if (match[0].length === 0) regex.lastIndex++;
+    const { start, end } = secretSpan(match, rule);
+    const secret = text.slice(start, end);
+    if (secret.length === 0) continue;
+    if (rejectingFilter(rule.filters, { secret, match: match[0], documentedExamples: ruleset.documentedExamples })) continue;
+    const entropy = shannonEntropy(secret);
+    if (entropy < rule.spec.entropy) continue;
+    if (rule.checksum && !rule.checksum(secret)) continue;
+    const bounds = locator.lineBounds(start);
+    const line = text.slice(bounds.start, Math.max(bounds.end, end));
+    if (hasInlineAllow(line)) continue;
+    const candidate = { secret, match: match[0], line, path };
+    if (rule.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
+    if (ruleset.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
+    yield { rule, secret, start, end, entropy };
+  }
+}
+
+function overlaps(a: Candidate, b: Candidate): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function candidatesIn(text: string, path: string, ruleset: Ruleset, locator: LineLocator, onlyRules?: ReadonlySet<number>): Candidate[] {
+  const found: Candidate[] = [];
+  for (const index of ruleset.keywords.candidates(text)) {
+    if (onlyRules && !onlyRules.has(index)) continue;
+    found.push(...ruleCandidates(ruleset.rules[index]!, text, path, ruleset, locator));
+  }
+  const specific = found.filter((candidate) => !candidate.rule.spec.generic);
+  if (specific.length === found.length) return found;
+  return found.filter((candidate) => !candidate.rule.spec.generic || !specific.some((other) => overlaps(candidate, other)));
+}
+
+function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate, span: { start: number; end: number }, encoding: Hit['encoding']): Hit {
+  const { text } = target;
+  const startPosition = locator.position(span.start);
+  const endPosition = locator.position(span.end);
+  const startLine = locator.lineBounds(span.start);
+  const endLine = locator.lineBounds(span.end);
+  return {
+    ruleId: candidate.rule.spec.id,
+    secret: candidate.secret,
+    entropy: candidate.entropy,
+    provenance: target.provenance,
+    region: { startLine: startPosition.line, startColumn: startPosition.column, endLine: endPosition.line, endColumn: endPosition.column },
+    before: text.slice(Math.max(startLine.start, span.start - CONTEXT_CHARS), span.start),
+    after: text.slice(span.end, Math.max(span.end, Math.min(endLine.end, span.end + CONTEXT_CHARS))),
+    encoding,
+  };
+}
+
+/** Every hit of `ruleset` in `target`, in text order per rule. `onlyRules` restricts to rule indices (rule checks). */
+export function detect(target: DetectTarget, ruleset: Ruleset, onlyRules?: ReadonlySet<number>): Hit[] {
+  const { text } = target;
+  const path = displayPath(target.provenance);
+  const locator = lineLocator(text);
+  const hits = candidatesIn(text, path, ruleset, locator, onlyRules).map((candidate) => toHit(target, locator, candidate, candidate, []));
+  for (const segment of base64Segments(text)) {
+    const decodedLocator = lineLocator(segment.decoded);
+    for (const candidate of candidatesIn(segment.decoded, path, ruleset, decodedLocator, onlyRules)) {
+      hits.push(toHit(target, locator, candidate, segment, ['base64']));
+    }
+  }
+  return hits;
+}
+
+export function displayPath(provenance: Provenance): string {
+  switch (provenance.kind) {
+    case 'file':
+      return provenance.path;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Named false-positive filters. Each answers one question about a candidate secret and is tested
+ * on its own; rules name the filters they need in their `filters` field, on top of the defaults.
+ */
+import type { FilterName } from '../types.js';
+
+export interface FilterInput {
+  readonly secret: string;
+  /** Whole regex match the secret was captured from. */
+  readonly match: string;
+  /** Documented example values from the global configuration, in a Set for O(1) lookup. */
+  readonly documentedExamples: ReadonlySet<string>;
+}
+
+/** Filters every rule gets; the others are opted into per rule. */
+export const DEFAULT_FILTERS: readonly FilterName[] = ['placeholder', 'template', 'reference', 'documented-example'];
+
+const PLACEHOLDER_WORDS =
+  /example|placeholder|changeme|change_me|your[_-]?(?:api|secret|token|key|password|client|access|app)|dummy|redacted|insert[_-]?|replace[_-]?me|fixme|todo|<[a-z_ -]+>|x{5,}|\*{4,}|\.{4,}|0{8,}|(?:1234|abcd){3}/i;
+
+/** Values written to be replaced: `<your-key>`, `xxxxxxxx`, `changeme`, `YOUR_API_KEY`. */
+export function isPlaceholder(secret: string): boolean {
+  return PLACEHOLDER_WORDS.test(secret);
+}
+
+const TEMPLATE = /\$\{[^}]*\}|\{\{[^}]*\}\}|<%=?[^%]*%>|#\{[^}]*\}|%\([a-z_]+\)s|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$|^__[A-Z0-9_]+__$/;
+
+/** Template or shell substitutions: `${API_KEY}`, `{{ .Values.token }}`, `<%= secret %>`, `$TOKEN`. */
+export function isTemplate(secret: string): boolean {
+  return TEMPLATE.test(secret);
+}
+
+const REFERENCE =
+  /(?:^|[^A-Za-z0-9])(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|Environment\.GetEnvironmentVariable|env\(|secrets\.|vault:|ssm:|arn:aws:secretsmanager|config\.get|settings\.)/;
+
+/** The value reads a secret from elsewhere instead of holding one: `process.env.X`, `os.environ[...]`. */
+export function isReference(secret: string): boolean {
+  return REFERENCE.test(secret);
+}
+
+export function isDocumentedExample(secret: string, documented: ReadonlySet<string>): boolean {
+  return documented.has(secret);
+}
+
+const HASH_SHAPE =
+  /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{56}|[0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128}|[0-9A-F]{32}|[0-9A-F]{40}|[0-9A-F]{64})$|^(?:sha1|sha256|sha384|sha512|md5)[-:]/;
+
+/** Digest shapes: git SHAs, hex hashes, SRI/lockfile `integrity` values. */
+export function isHash(secret: string): boolean {
+  return HASH_SHAPE.test(secret);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(secret: string): boolean {
+  return UUID.test(secret);
+}
+
+/**
+ * Identifiers and words rather than random strings: `getAccessToken`, `MY_SECRET_NAME`,
+ * `password-reset-form`. A value made only of letters in word-like runs, with at most a few
+ * digits at the end, is an identifier.
+ */
+const IDENTIFIER = /^(?:[A-Za-z][a-z]+|[A-Z]+)(?:[-_.]?(?:[A-Z]?[a-z]+|[A-Z]+|[0-9]{1,3}))*$/;
+
+export function isIdentifier(secret: string): boolean {
+  return IDENTIFIER.test(secret);
+}
+
+const PATH_OR_URL = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+(?:[/?#]|$)|\.{0,2}\/[\w.-]+\/|[A-Za-z]:\\|~\/)|^[\w.-]+(?:\/[\w.-]+){2,}$/;
+
+/** File paths and URLs that carry no credential. */
+export function isPathOrUrl(secret: string): boolean {
+  return PATH_OR_URL.test(secret);
+}
+
+/** Runs such as `aaaaaaaa` or `abababab`: keyboard filler, not secrets. */
+export function isRepeated(secret: string): boolean {
+  return /^(.{1,3})\1{4,}$/.test(secret);
+}
+
+const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
+  placeholder: ({ secret }) => isPlaceholder(secret),
+  template: ({ secret }) => isTemplate(secret),
+  reference: ({ secret }) => isReference(secret),
+  'documented-example': ({ secret, documentedExamples }) => isDocumentedExample(secret, documentedExamples),
+  hash: ({ secret }) => isHash(secret),
+  uuid: ({ secret }) => isUuid(secret),
+  identifier: ({ secret }) => isIdentifier(secret),
+  path: ({ secret }) => isPathOrUrl(secret),
+  repeated: ({ secret }) => isRepeated(secret),
+};
+
+export const FILTER_NAMES = Object.keys(FILTERS) as readonly FilterName[];
+
+/** The name of the first filter that rejects the candidate, or undefined when it passes all. */
+export function rejectingFilter(names: readonly FilterName[], input: FilterInput): FilterName | undefined {
+  return names.find((name) => FILTERS[name](input));
+}

@@ -1,0 +1,12 @@
+/** keyleak's library API: everything the CLI does is available here. */
+export type * from './types.js';
+export { scan, DEFAULT_MAX_FILE_SIZE, type ScanOptions } from './scan/scan.js';
+export { loadRuleset, parseRuleText, BUILTIN_RULES_DIR, type LoadOptions } from './ruleset/load.js';
+export { checkRules, type RuleCheckOptions } from './ruleset/check.js';
+export { compileRuleset, type Rule, type Ruleset } from './ruleset/compile.js';
+export { RuleError, formatRuleProblem, type RuleProblem } from './ruleset/errors.js';
+export { detect, displayPath, type DetectTarget } from './detect/detector.js';
+export { reporters, FORMATS, type Format } from './report/index.js';
+export type { Reporter, ReportContext } from './report/context.js';
+export { redactSecret } from './report/redact.js';
+export { run, type Io, type ExitCode, EXIT } from './cli/run.js';

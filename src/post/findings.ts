@@ -1,0 +1,57 @@
+/** Groups hits into findings (one per rule and secret) and orders everything deterministically. */
+import { createHash } from 'node:crypto';
+import type { Finding, Hit, Notice, Occurrence, RuleSpec } from '../types.js';
+
+/** Content-based: a hash of rule id and secret, so it survives line moves, renames and re-runs. */
+export function fingerprint(ruleId: string, secret: string): string {
+  return createHash('sha256').update(`${ruleId}\0${secret}`).digest('hex').slice(0, 32);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareOccurrences(a: Occurrence, b: Occurrence): number {
+  return (
+    compareStrings(a.provenance.path, b.provenance.path) ||
+    a.region.startLine - b.region.startLine ||
+    a.region.startColumn - b.region.startColumn ||
+    a.region.endLine - b.region.endLine ||
+    a.region.endColumn - b.region.endColumn
+  );
+}
+
+export function compareNotices(a: Notice, b: Notice): number {
+  return compareStrings(a.path ?? '', b.path ?? '') || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
+}
+
+function occurrenceKey(occurrence: Occurrence): string {
+  const { region } = occurrence;
+  return `${occurrence.provenance.path}:${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}`;
+}
+
+/** Findings sorted by their first occurrence, then rule id; occurrences sorted and deduplicated. */
+export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, RuleSpec>): Finding[] {
+  const groups = new Map<string, { hit: Hit; occurrences: Map<string, Occurrence> }>();
+  for (const hit of hits) {
+    const key = fingerprint(hit.ruleId, hit.secret);
+    const group = groups.get(key) ?? { hit, occurrences: new Map<string, Occurrence>() };
+    const { provenance, region, before, after, encoding } = hit;
+    const occurrence: Occurrence = { provenance, region, before, after, encoding };
+    group.occurrences.set(occurrenceKey(occurrence), occurrence);
+    groups.set(key, group);
+  }
+  const findings = [...groups].map(([key, { hit, occurrences }]): Finding => {
+    const rule = rules.get(hit.ruleId)!;
+    return {
+      ruleId: hit.ruleId,
+      level: rule.level,
+      exposure: rule.exposure,
+      secret: hit.secret,
+      entropy: hit.entropy,
+      fingerprint: key,
+      occurrences: [...occurrences.values()].sort(compareOccurrences),
+    };
+  });
+  return findings.sort((a, b) => compareOccurrences(a.occurrences[0]!, b.occurrences[0]!) || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.fingerprint, b.fingerprint));
+}

@@ -1,0 +1,32 @@
+/** JSON report: a stable, documented schema (see README "Output formats"). */
+import type { Reporter } from './context.js';
+import { shownSecret, snippet } from './redact.js';
+
+export const JSON_SCHEMA_VERSION = 1;
+
+export const jsonReporter: Reporter = (findings, context) => {
+  const rules = new Map(context.rules.map((rule) => [rule.id, rule]));
+  const document = {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: { name: 'keyleak', version: context.toolVersion },
+    redacted: context.redact,
+    findings: findings.map((finding) => ({
+      ruleId: finding.ruleId,
+      provider: rules.get(finding.ruleId)?.provider ?? '',
+      level: finding.level,
+      exposure: finding.exposure,
+      fingerprint: finding.fingerprint,
+      secret: shownSecret(finding.secret, context.redact),
+      entropy: Math.round(finding.entropy * 1000) / 1000,
+      occurrences: finding.occurrences.map((occurrence) => ({
+        path: occurrence.provenance.path,
+        ...occurrence.region,
+        encoding: occurrence.encoding,
+        snippet: snippet(occurrence, finding.secret, context.redact),
+      })),
+    })),
+    notices: context.notices,
+    stats: context.stats,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+};

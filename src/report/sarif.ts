@@ -1,0 +1,110 @@
+/** SARIF 2.1.0 for GitHub code scanning and every SARIF viewer (architecture decision 12). */
+import { pathToFileURL } from 'node:url';
+import type { Log, Location, Notification, ReportingDescriptor, Result } from 'sarif';
+import type { Finding, Occurrence, RuleSpec } from '../types.js';
+import { securitySeverity, type Reporter } from './context.js';
+import { redactSecret, snippet } from './redact.js';
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const INFORMATION_URI = 'https://github.com/keyleak/keyleak';
+const SRCROOT = '%SRCROOT%';
+
+/** `stripe-secret-key` → `StripeSecretKey`, the SARIF convention for rule names. */
+function ruleName(id: string): string {
+  return id.replace(/(?:^|-)([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function helpText(rule: RuleSpec): string {
+  const references = rule.references.length > 0 ? `\n\nReferences:\n${rule.references.map((url) => `- ${url}`).join('\n')}` : '';
+  return `${sentence(rule.remediation)}${references}`;
+}
+
+function descriptor(rule: RuleSpec): ReportingDescriptor {
+  return {
+    id: rule.id,
+    name: ruleName(rule.id),
+    shortDescription: { text: sentence(`${rule.provider}: ${rule.id}`) },
+    fullDescription: { text: sentence(rule.description) },
+    help: { text: helpText(rule), markdown: helpText(rule) },
+    ...(rule.references[0] === undefined ? {} : { helpUri: rule.references[0] }),
+    defaultConfiguration: { level: rule.level },
+    properties: {
+      tags: ['security', 'secret', rule.exposure, rule.provider],
+      precision: rule.generic ? 'medium' : 'high',
+      'security-severity': securitySeverity(rule.level),
+    },
+  };
+}
+
+/** Paths under the scan root are relative to %SRCROOT%; paths outside it become absolute file URIs. */
+function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+  if (path.startsWith('/')) return { uri: pathToFileURL(path).href };
+  return { uri: encodeURI(path).replace(/[?#]/g, encodeURIComponent), uriBaseId: SRCROOT };
+}
+
+function location(occurrence: Occurrence, secret: string, redact: boolean, id?: number): Location {
+  return {
+    ...(id === undefined ? {} : { id, message: { text: 'Same secret.' } }),
+    physicalLocation: {
+      artifactLocation: artifactLocation(occurrence.provenance.path),
+      region: { ...occurrence.region, snippet: { text: snippet(occurrence, secret, redact) } },
+    },
+  };
+}
+
+function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boolean): Result {
+  const [first, ...others] = finding.occurrences;
+  const elsewhere = others.length === 0 ? '' : ` It also appears in ${others.length} other place${others.length === 1 ? '' : 's'}.`;
+  return {
+    ruleId: finding.ruleId,
+    ruleIndex,
+    level: finding.level,
+    message: { text: `${rule.provider} ${finding.exposure} secret ${redactSecret(finding.secret)} (${finding.ruleId}).${elsewhere}` },
+    locations: [location(first!, finding.secret, redact)],
+    ...(others.length === 0 ? {} : { relatedLocations: others.map((occurrence, index) => location(occurrence, finding.secret, redact, index + 1)) }),
+    partialFingerprints: { 'keyleak/v1': finding.fingerprint },
+    properties: {
+      exposure: finding.exposure,
+      entropy: Math.round(finding.entropy * 1000) / 1000,
+      occurrences: finding.occurrences.length,
+      encoding: first!.encoding,
+    },
+  };
+}
+
+export const sarifReporter: Reporter = (findings, context) => {
+  const ruleIndex = new Map(context.rules.map((rule, index) => [rule.id, index]));
+  const notifications: Notification[] = context.notices.map((notice) => ({
+    level: notice.level,
+    message: { text: sentence(notice.path === undefined ? notice.message : `${notice.path}: ${notice.message}`) },
+    descriptor: { id: notice.code },
+    ...(notice.path === undefined ? {} : { locations: [{ physicalLocation: { artifactLocation: artifactLocation(notice.path) } }] }),
+  }));
+  const log: Log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'keyleak',
+            version: context.toolVersion,
+            semanticVersion: context.toolVersion,
+            informationUri: INFORMATION_URI,
+            rules: context.rules.map(descriptor),
+          },
+        },
+        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(context.cwd.endsWith('/') ? context.cwd : `${context.cwd}/`).href } },
+        invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
+        columnKind: 'utf16CodeUnits',
+        results: findings.map((finding) => result(finding, ruleIndex.get(finding.ruleId)!, context.rules[ruleIndex.get(finding.ruleId)!]!, context.redact)),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+};

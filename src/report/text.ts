@@ -1,0 +1,93 @@
+/** The terminal report: grouped by file, secrets redacted, publishable keys apart and dimmed. */
+import { createColors } from 'picocolors';
+import type { Finding, Level, Notice, Occurrence } from '../types.js';
+import { compareOccurrences } from '../post/findings.js';
+import type { Reporter } from './context.js';
+import { shownSecret, snippet } from './redact.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+function levelColor(pc: Colors, level: Level): (text: string) => string {
+  return { error: pc.red, warning: pc.yellow, note: pc.blue }[level];
+}
+/** Notices of these codes are summarised by count: a tree can hold thousands of images. */
+const SUMMARISED_NOTICES = new Set(['binary-skipped']);
+const MAX_LISTED = 5;
+
+interface Row {
+  readonly finding: Finding;
+  readonly occurrence: Occurrence;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function byFile(findings: readonly Finding[]): Map<string, Row[]> {
+  const rows = findings.flatMap((finding) => finding.occurrences.map((occurrence) => ({ finding, occurrence })));
+  rows.sort((a, b) => compareOccurrences(a.occurrence, b.occurrence) || (a.finding.ruleId < b.finding.ruleId ? -1 : 1));
+  const files = new Map<string, Row[]>();
+  for (const row of rows) {
+    const path = row.occurrence.provenance.path;
+    files.set(path, [...(files.get(path) ?? []), row]);
+  }
+  return files;
+}
+
+function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, dim: boolean): string[] {
+  const lines: string[] = [];
+  const tone = dim ? pc.dim : (text: string) => text;
+  for (const [path, rows] of byFile(findings)) {
+    lines.push(tone(pc.underline(path)));
+    for (const { finding, occurrence } of rows) {
+      const { startLine, startColumn } = occurrence.region;
+      const level = levelColor(pc, finding.level)(finding.level.padEnd(7));
+      const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
+      lines.push(tone(`  ${`${startLine}:${startColumn}`.padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
+      lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
+function renderNotices(pc: Colors, notices: readonly Notice[]): string[] {
+  if (notices.length === 0) return [];
+  const lines = [pc.bold(`Notices (${notices.length})`)];
+  const summarised = new Map<string, Notice[]>();
+  for (const notice of notices) {
+    if (SUMMARISED_NOTICES.has(notice.code)) summarised.set(notice.code, [...(summarised.get(notice.code) ?? []), notice]);
+    else lines.push(`  ${levelColor(pc, notice.level)(notice.level)} ${notice.path ?? ''}${notice.path ? ': ' : ''}${notice.message} ${pc.dim(`[${notice.code}]`)}`);
+  }
+  for (const [code, group] of summarised) {
+    const names = group.slice(0, MAX_LISTED).map((notice) => notice.path).join(', ');
+    const more = group.length > MAX_LISTED ? `, and ${group.length - MAX_LISTED} more` : '';
+    lines.push(`  ${pc.blue('note')} ${plural(group.length, 'file')}: ${group[0]!.message} (${names}${more}) ${pc.dim(`[${code}]`)}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+export const textReporter: Reporter = (findings, context) => {
+  const pc = createColors(context.color);
+  const confidential = findings.filter((finding) => finding.exposure === 'confidential');
+  const publishable = findings.filter((finding) => finding.exposure === 'publishable');
+  const lines = renderRows(pc, confidential, context.redact, false);
+  if (publishable.length > 0) {
+    lines.push(pc.dim(pc.bold('Publishable by design (shipped to clients on purpose; listed for inventory)')));
+    lines.push(...renderRows(pc, publishable, context.redact, true));
+  }
+  lines.push(...renderNotices(pc, context.notices));
+  const counts = (['error', 'warning', 'note'] as const)
+    .map((level) => [level, confidential.filter((finding) => finding.level === level).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([level, count]) => `${count} ${level}`);
+  const summary = [
+    confidential.length === 0 ? pc.green('✔ no confidential secrets') : pc.red(`✖ ${plural(confidential.length, 'secret')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`),
+    publishable.length > 0 ? `${plural(publishable.length, 'publishable key')}` : undefined,
+    `${plural(context.stats.files, 'file')} scanned (${context.stats.bytes} bytes)`,
+    context.notices.length > 0 ? plural(context.notices.length, 'notice') : undefined,
+  ];
+  lines.push(summary.filter((part) => part !== undefined).join(' · '));
+  return `${lines.join('\n')}\n`;
+};

@@ -1,0 +1,113 @@
+/**
+ * The rule harness: every example runs through the real detector, keywords must occur in every
+ * positive, each positive is re-embedded in a matrix of contexts, and each regex gets a ReDoS budget.
+ * `keyleak rules check` and test/rules.test.ts both call this.
+ */
+import type { RuleSpec, RulesetSpec } from '../types.js';
+import { compileRuleset, type Ruleset } from './compile.js';
+import { detect } from '../detect/detector.js';
+import type { RuleProblem } from './errors.js';
+
+export const MIN_POSITIVE_EXAMPLES = 2;
+export const MIN_NEGATIVE_EXAMPLES = 2;
+/** Wall-clock budget for one rule's regex on all adversarial inputs together. */
+export const REDOS_BUDGET_MS = 150;
+const ADVERSARIAL_LENGTH = 50_000;
+
+/** Ways a secret travels: each wraps a whole positive example and must still be found. */
+export const EXAMPLE_CONTEXTS: ReadonlyArray<{ readonly name: string; readonly wrap: (text: string) => string }> = [
+  { name: 'after other lines (CRLF)', wrap: (text) => `# settings\r\nname = "demo"\r\n${text.replace(/\n/g, '\r\n')}\r\n` },
+  { name: 'minified JS', wrap: (text) => `!function(){var a=1;${text.replace(/\n/g, '\\n')};return a}();` },
+  { name: 'JSON string (source map sourcesContent)', wrap: (text) => `{"version":3,"sourcesContent":[${JSON.stringify(`// config\n${text}\n`)}]}` },
+  { name: 'base64', wrap: (text) => `payload: ${Buffer.from(text).toString('base64')}` },
+];
+
+/** Ways a bare secret is assigned; used for rules that match the secret on its own. */
+export const SECRET_CONTEXTS: ReadonlyArray<{ readonly name: string; readonly wrap: (secret: string) => string }> = [
+  { name: 'env file', wrap: (secret) => `SERVICE_CREDENTIAL=${secret}\n` },
+  { name: 'JSON', wrap: (secret) => `{\n  "credential": "${secret}"\n}\n` },
+  { name: 'YAML', wrap: (secret) => `service:\n  credential: '${secret}'\n` },
+  { name: 'minified JS object', wrap: (secret) => `a={k:"${secret}"},b=2;` },
+];
+
+export interface RuleCheckOptions {
+  /** Skip the timing-based ReDoS check (it needs a quiet machine to mean anything). */
+  readonly skipRedos?: boolean;
+}
+
+function singleRuleset(spec: RulesetSpec, rule: RuleSpec): Ruleset {
+  return compileRuleset({ rules: [rule], global: spec.global });
+}
+
+function secretsFound(ruleset: Ruleset, text: string): string[] {
+  return detect({ text, provenance: { kind: 'file', path: 'example.txt' } }, ruleset).map((hit) => hit.secret);
+}
+
+/** Inputs built from the rule's own keywords and character classes, the shapes that trigger backtracking. */
+function adversarialInputs(rule: RuleSpec): string[] {
+  const seeds = [...rule.keywords, 'a', 'A1', '0', ' =', '-', '_', 'aA0+/'];
+  const inputs = seeds.map((seed) => seed.repeat(Math.ceil(ADVERSARIAL_LENGTH / seed.length)));
+  for (const keyword of rule.keywords) inputs.push(`${keyword} = "${'a1'.repeat(ADVERSARIAL_LENGTH / 2)}!`);
+  return inputs;
+}
+
+function redosMilliseconds(regex: RegExp, inputs: readonly string[]): number {
+  const started = performance.now();
+  for (const input of inputs) {
+    regex.lastIndex = 0;
+    let count = 0;
+    while (regex.exec(input) && count++ < 10_000) {
+      /* walk every match */
+    }
+  }
+  return performance.now() - started;
+}
+
+function checkRule(spec: RulesetSpec, rule: RuleSpec, options: RuleCheckOptions): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const problem = (field: string, message: string) => problems.push({ file: rule.file, ruleId: rule.id, field, message });
+  if (rule.description.trim() === '') problem('description', 'missing: say what was found and what an attacker can do with it');
+  if (rule.remediation.trim() === '') problem('remediation', 'missing: say how to rotate or revoke it');
+  if (rule.examples.length < MIN_POSITIVE_EXAMPLES) problem('examples', `needs at least ${MIN_POSITIVE_EXAMPLES} positive examples`);
+  if (rule.negativeExamples.length < MIN_NEGATIVE_EXAMPLES) problem('negative_examples', `needs at least ${MIN_NEGATIVE_EXAMPLES} negative examples`);
+  const texts = rule.examples.map((example) => example.text);
+  if (new Set(texts).size !== texts.length) problem('examples', 'has duplicates');
+  if (new Set(rule.negativeExamples).size !== rule.negativeExamples.length) problem('negative_examples', 'has duplicates');
+
+  const ruleset = singleRuleset(spec, rule);
+  rule.examples.forEach((example, index) => {
+    const field = `examples[${index}]`;
+    const lower = example.text.toLowerCase();
+    if (rule.keywords.length > 0 && !rule.keywords.some((keyword) => lower.includes(keyword))) problem(field, 'contains none of the rule keywords');
+    const found = secretsFound(ruleset, example.text);
+    if (found.length === 0) {
+      problem(field, 'not detected');
+      return;
+    }
+    if (example.secret !== undefined && !found.includes(example.secret)) problem(field, `detected "${found[0]}" instead of the pinned secret`);
+    const secret = example.secret ?? found[0]!;
+    for (const context of EXAMPLE_CONTEXTS) {
+      if (!secretsFound(ruleset, context.wrap(example.text)).includes(secret)) problem(field, `not detected in context: ${context.name}`);
+    }
+    if (secretsFound(ruleset, secret).includes(secret)) {
+      for (const context of SECRET_CONTEXTS) {
+        if (!secretsFound(ruleset, context.wrap(secret)).includes(secret)) problem(field, `bare secret not detected in context: ${context.name}`);
+      }
+    }
+  });
+  rule.negativeExamples.forEach((text, index) => {
+    const found = secretsFound(ruleset, text);
+    if (found.length > 0) problem(`negative_examples[${index}]`, `detected "${found[0]}"`);
+  });
+  if (!options.skipRedos) {
+    const regex = ruleset.rules[0]!.regex;
+    const elapsed = redosMilliseconds(regex, adversarialInputs(rule));
+    if (elapsed > REDOS_BUDGET_MS) problem('regex', `too slow on adversarial input (${Math.round(elapsed)} ms > ${REDOS_BUDGET_MS} ms): bound its quantifiers`);
+  }
+  return problems;
+}
+
+/** Checks `rules` (a subset of `spec.rules`, or all of them) and returns every problem found. */
+export function checkRules(spec: RulesetSpec, rules: readonly RuleSpec[] = spec.rules, options: RuleCheckOptions = {}): RuleProblem[] {
+  return rules.flatMap((rule) => checkRule(spec, rule, options));
+}

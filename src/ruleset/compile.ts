@@ -1,0 +1,63 @@
+/** Turns validated rule specs into the compiled form the detector runs: regexes built once, lookups prepared. */
+import type { AllowlistSpec, FilterName, RuleSpec, RulesetSpec } from '../types.js';
+import { DEFAULT_FILTERS } from '../detect/filters.js';
+import { checksums } from '../detect/checksum.js';
+import { keywordIndex, type KeywordIndex } from '../detect/keywords.js';
+import { compileRuleRegex } from './regex.js';
+
+export interface Allowlist {
+  readonly condition: 'OR' | 'AND';
+  readonly regexTarget: 'secret' | 'match' | 'line';
+  readonly regexes: readonly RegExp[];
+  readonly paths: readonly RegExp[];
+  readonly stopwords: readonly string[];
+}
+
+export interface Rule {
+  readonly spec: RuleSpec;
+  readonly regex: RegExp;
+  readonly path?: RegExp;
+  readonly filters: readonly FilterName[];
+  readonly checksum?: (secret: string) => boolean;
+  readonly allowlists: readonly Allowlist[];
+}
+
+export interface Ruleset {
+  readonly spec: RulesetSpec;
+  readonly rules: readonly Rule[];
+  readonly keywords: KeywordIndex;
+  readonly allowlists: readonly Allowlist[];
+  readonly documentedExamples: ReadonlySet<string>;
+}
+
+export function compileAllowlist(spec: AllowlistSpec): Allowlist {
+  return {
+    condition: spec.condition,
+    regexTarget: spec.regexTarget,
+    regexes: spec.regexes.map((source) => new RegExp(source)),
+    paths: spec.paths.map((source) => new RegExp(source)),
+    stopwords: spec.stopwords,
+  };
+}
+
+export function compileRule(spec: RuleSpec): Rule {
+  return {
+    spec,
+    regex: compileRuleRegex(spec.regex, spec.flags),
+    ...(spec.path === undefined ? {} : { path: new RegExp(spec.path) }),
+    filters: [...new Set([...DEFAULT_FILTERS, ...spec.filters])],
+    ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),
+    allowlists: spec.allowlists.map(compileAllowlist),
+  };
+}
+
+export function compileRuleset(spec: RulesetSpec): Ruleset {
+  const rules = spec.rules.map(compileRule);
+  return {
+    spec,
+    rules,
+    keywords: keywordIndex(rules.map((rule) => rule.spec.keywords)),
+    allowlists: spec.global.allowlists.map(compileAllowlist),
+    documentedExamples: new Set(spec.global.documentedExamples),
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * Validates one parsed rule file (TOML, a superset of the gitleaks rule schema) into plain specs.
+ * Every problem is collected with its file, rule id and field, so a user fixes them in one pass.
+ */
+import type { AllowlistSpec, ChecksumName, Example, Exposure, FilterName, Level, RuleSpec } from '../types.js';
+import { FILTER_NAMES } from '../detect/filters.js';
+import { checksums } from '../detect/checksum.js';
+import type { RuleProblem } from './errors.js';
+import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason } from './regex.js';
+
+export interface ParsedRuleFile {
+  readonly rules: readonly RuleSpec[];
+  readonly allowlists: readonly AllowlistSpec[];
+  readonly documentedExamples: readonly string[];
+  readonly problems: readonly RuleProblem[];
+}
+
+type Table = Readonly<Record<string, unknown>>;
+
+const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowlist', 'allowlists', 'documented_examples']);
+const RULE_FIELDS = new Set([
+  'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
+  'exposure', 'level', 'flags', 'filters', 'generic', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
+]);
+const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords']);
+const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Field readers that record a problem and return undefined when a value has the wrong type. */
+class FieldReader {
+  readonly problems: RuleProblem[] = [];
+
+  constructor(private readonly file: string) {}
+
+  problem(ruleId: string | undefined, field: string | undefined, message: string): void {
+    this.problems.push({ file: this.file, ...(ruleId === undefined ? {} : { ruleId }), ...(field === undefined ? {} : { field }), message });
+  }
+
+  unknownFields(table: Table, known: ReadonlySet<string>, ruleId: string | undefined, where: string): void {
+    for (const key of Object.keys(table)) {
+      if (!known.has(key)) this.problem(ruleId, key, `unknown field in ${where}`);
+    }
+  }
+
+  string(table: Table, field: string, ruleId?: string): string | undefined {
+    const value = table[field];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value;
+    this.problem(ruleId, field, 'must be a string');
+    return undefined;
+  }
+
+  number(table: Table, field: string, ruleId?: string): number | undefined {
+    const value = table[field];
+    if (value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    this.problem(ruleId, field, 'must be a number');
+    return undefined;
+  }
+
+  strings(table: Table, field: string, ruleId?: string): readonly string[] {
+    const value = table[field];
+    if (value === undefined) return [];
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+    this.problem(ruleId, field, 'must be an array of strings');
+    return [];
+  }
+
+  oneOf<T extends string>(table: Table, field: string, allowed: readonly T[], ruleId?: string): T | undefined {
+    const value = this.string(table, field, ruleId);
+    if (value === undefined) return undefined;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(ruleId, field, `must be one of ${allowed.join(', ')}, not "${value}"`);
+    return undefined;
+  }
+
+  regexSources(table: Table, field: string, ruleId?: string): readonly string[] {
+    const sources = this.strings(table, field, ruleId);
+    for (const source of sources) this.checkRegex(source, field, ruleId);
+    return sources;
+  }
+
+  checkRegex(source: string, field: string, ruleId?: string): void {
+    try {
+      new RegExp(source);
+    } catch (error) {
+      this.problem(ruleId, field, `${regexErrorReason(error)} in /${source}/`);
+    }
+  }
+
+  /** gitleaks accepts a single `[allowlist]` table (older configs) or an array `[[allowlists]]`. */
+  allowlists(table: Table, ruleId?: string): AllowlistSpec[] {
+    const tables: unknown[] = [];
+    if (table['allowlist'] !== undefined) tables.push(table['allowlist']);
+    if (table['allowlists'] !== undefined) {
+      if (Array.isArray(table['allowlists'])) tables.push(...table['allowlists']);
+      else this.problem(ruleId, 'allowlists', 'must be an array of tables ([[allowlists]])');
+    }
+    const specs: AllowlistSpec[] = [];
+    for (const entry of tables) {
+      if (!isTable(entry)) {
+        this.problem(ruleId, 'allowlists', 'each allowlist must be a table');
+        continue;
+      }
+      this.unknownFields(entry, ALLOWLIST_FIELDS, ruleId, 'allowlist');
+      const description = this.string(entry, 'description', ruleId);
+      const spec: AllowlistSpec = {
+        ...(description === undefined ? {} : { description }),
+        condition: this.oneOf(entry, 'condition', ['OR', 'AND'] as const, ruleId) ?? 'OR',
+        regexTarget: this.oneOf(entry, 'regexTarget', ['secret', 'match', 'line'] as const, ruleId) ?? 'secret',
+        regexes: this.regexSources(entry, 'regexes', ruleId),
+        paths: this.regexSources(entry, 'paths', ruleId),
+        stopwords: this.strings(entry, 'stopwords', ruleId).map((word) => word.toLowerCase()),
+      };
+      if (spec.regexes.length + spec.paths.length + spec.stopwords.length === 0) {
+        this.problem(ruleId, 'allowlists', 'an allowlist needs at least one of regexes, paths or stopwords');
+      }
+      specs.push(spec);
+    }
+    return specs;
+  }
+
+  examples(table: Table, ruleId: string): Example[] {
+    const value = table['examples'];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem(ruleId, 'examples', 'must be an array of strings or { text, secret } tables');
+      return [];
+    }
+    const examples: Example[] = [];
+    for (const item of value) {
+      if (typeof item === 'string') examples.push({ text: item });
+      else if (isTable(item) && typeof item['text'] === 'string' && (item['secret'] === undefined || typeof item['secret'] === 'string')) {
+        examples.push(item['secret'] === undefined ? { text: item['text'] } : { text: item['text'], secret: item['secret'] as string });
+      } else this.problem(ruleId, 'examples', 'each example must be a string or a { text, secret } table');
+    }
+    return examples;
+  }
+}
+
+function validateRegex(reader: FieldReader, ruleId: string, source: string, flags: string, secretGroup: number | string | undefined): void {
+  let regex: RegExp;
+  try {
+    regex = compileRuleRegex(source, flags);
+  } catch (error) {
+    reader.problem(ruleId, 'regex', regexErrorReason(error));
+    return;
+  }
+  const groups = captureGroupCount(regex);
+  if (typeof secretGroup === 'number' && secretGroup > groups) {
+    reader.problem(ruleId, 'secretGroup', `group ${secretGroup} does not exist (the regex has ${groups})`);
+  }
+  if (typeof secretGroup === 'string' && !source.includes(`(?<${secretGroup}>`)) {
+    reader.problem(ruleId, 'secretGroup', `the regex has no group named "${secretGroup}"`);
+  }
+  if (regex.test('')) reader.problem(ruleId, 'regex', 'matches the empty string');
+}
+
+function parseRule(reader: FieldReader, entry: unknown, index: number, provider: string, fileReferences: readonly string[]): RuleSpec | undefined {
+  if (!isTable(entry)) {
+    reader.problem(undefined, `rules[${index}]`, 'must be a table ([[rules]])');
+    return undefined;
+  }
+  const id = reader.string(entry, 'id');
+  if (id === undefined) {
+    reader.problem(undefined, `rules[${index}]`, 'missing id');
+    return undefined;
+  }
+  if (!RULE_ID.test(id)) reader.problem(id, 'id', 'must be lower-case kebab-case (a-z, 0-9 and single hyphens)');
+  reader.unknownFields(entry, RULE_FIELDS, id, 'rule');
+
+  const regex = reader.string(entry, 'regex', id);
+  if (regex === undefined) reader.problem(id, 'regex', 'missing');
+  const flags = reader.string(entry, 'flags', id) ?? '';
+  if ([...flags].some((flag) => !ALLOWED_RULE_FLAGS.includes(flag))) {
+    reader.problem(id, 'flags', `only ${[...ALLOWED_RULE_FLAGS].join(', ')} are allowed; the engine adds g and d`);
+  }
+  const rawGroup = entry['secretGroup'];
+  let secretGroup: number | string | undefined;
+  if (rawGroup !== undefined) {
+    if ((typeof rawGroup === 'number' && Number.isInteger(rawGroup) && rawGroup >= 0) || typeof rawGroup === 'string') secretGroup = rawGroup;
+    else reader.problem(id, 'secretGroup', 'must be a group index or a group name');
+  }
+  if (regex !== undefined) validateRegex(reader, id, regex, flags, secretGroup);
+
+  const exposure: Exposure = reader.oneOf(entry, 'exposure', ['confidential', 'publishable'] as const, id) ?? 'confidential';
+  const level: Level = reader.oneOf(entry, 'level', ['error', 'warning', 'note'] as const, id) ?? (exposure === 'publishable' ? 'note' : 'error');
+  if (exposure === 'publishable' && level === 'error') reader.problem(id, 'level', 'a publishable secret cannot be reported at level error');
+  const entropy = reader.number(entry, 'entropy', id) ?? 0;
+  if (entropy < 0 || entropy > 8) reader.problem(id, 'entropy', 'must be between 0 and 8 bits per character');
+  const path = reader.string(entry, 'path', id);
+  if (path !== undefined) reader.checkRegex(path, 'path', id);
+  const filters = reader.strings(entry, 'filters', id);
+  for (const filter of filters) {
+    if (!(FILTER_NAMES as readonly string[]).includes(filter)) reader.problem(id, 'filters', `unknown filter "${filter}" (known: ${FILTER_NAMES.join(', ')})`);
+  }
+  const generic = entry['generic'] ?? false;
+  if (typeof generic !== 'boolean') reader.problem(id, 'generic', 'must be true or false');
+  const checksum = reader.oneOf(entry, 'checksum', Object.keys(checksums) as ChecksumName[], id);
+  const keywords = reader.strings(entry, 'keywords', id).map((keyword) => keyword.toLowerCase());
+  if (keywords.some((keyword) => keyword.length === 0)) reader.problem(id, 'keywords', 'a keyword cannot be empty');
+  const description = reader.string(entry, 'description', id) ?? '';
+  const remediation = reader.string(entry, 'remediation', id) ?? '';
+  const negatives = reader.strings(entry, 'negative_examples', id);
+  reader.strings(entry, 'tags', id);
+
+  return {
+    id,
+    file: '',
+    provider,
+    description,
+    regex: regex ?? '',
+    flags,
+    ...(secretGroup === undefined ? {} : { secretGroup }),
+    keywords,
+    entropy,
+    ...(path === undefined ? {} : { path }),
+    exposure,
+    level,
+    filters: filters as FilterName[],
+    generic: generic === true,
+    ...(checksum === undefined ? {} : { checksum }),
+    allowlists: reader.allowlists(entry, id),
+    remediation,
+    references: [...reader.strings(entry, 'references', id), ...fileReferences],
+    examples: reader.examples(entry, id),
+    negativeExamples: negatives,
+  };
+}
+
+/** `file` is used in messages and stored on every rule; `document` is the parsed TOML. */
+export function parseRuleFile(file: string, document: Table): ParsedRuleFile {
+  const reader = new FieldReader(file);
+  reader.unknownFields(document, FILE_FIELDS, undefined, 'rule file');
+  const provider = reader.string(document, 'provider') ?? reader.string(document, 'title') ?? '';
+  const fileReferences = reader.strings(document, 'references');
+  const rawRules = document['rules'];
+  const rules: RuleSpec[] = [];
+  if (rawRules !== undefined && !Array.isArray(rawRules)) reader.problem(undefined, 'rules', 'must be an array of tables ([[rules]])');
+  if (Array.isArray(rawRules)) {
+    rawRules.forEach((entry, index) => {
+      const rule = parseRule(reader, entry, index, provider, fileReferences);
+      if (rule) rules.push({ ...rule, file });
+    });
+  }
+  return {
+    rules,
+    allowlists: reader.allowlists(document),
+    documentedExamples: reader.strings(document, 'documented_examples'),
+    problems: reader.problems,
+  };
+}

@@ -1,0 +1,61 @@
+/** The library entry point: paths in, grouped findings and notices out. Never prints, never exits. */
+import { availableParallelism } from 'node:os';
+import type { Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
+import { compileRuleset } from '../ruleset/compile.js';
+import { loadRuleset, type LoadOptions } from '../ruleset/load.js';
+import { enumerateFiles, type FileTarget } from '../sources/files.js';
+import { compareNotices, groupFindings } from '../post/findings.js';
+import { scanFile, type FileScanResult } from './file-scan.js';
+import { scanInWorkers } from './pool.js';
+
+export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
+
+export interface ScanOptions {
+  /** Files and folders to scan, relative to `cwd` (default `["."]`). */
+  readonly paths?: readonly string[];
+  readonly cwd?: string;
+  /** A ruleset already loaded; otherwise the built-in rules plus `rules`. */
+  readonly ruleset?: RulesetSpec;
+  readonly rules?: LoadOptions;
+  /** Files larger than this many bytes are skipped with a notice (default 10 MiB). */
+  readonly maxFileSize?: number;
+  /** Worker threads for detection; 1 scans on the calling thread (default: one per core). */
+  readonly threads?: number;
+  /** Honour .gitignore and .keyleakignore (default true). */
+  readonly useIgnoreFiles?: boolean;
+}
+
+function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, maxFileSize: number): FileScanResult[] {
+  const ruleset = compileRuleset(spec);
+  return files.map((file) => scanFile(file, ruleset, maxFileSize));
+}
+
+export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const spec = options.ruleset ?? (await loadRuleset(options.rules, cwd));
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const threads = options.threads ?? availableParallelism();
+  const enumeration = await enumerateFiles(options.paths ?? ['.'], { cwd, useIgnoreFiles: options.useIgnoreFiles ?? true });
+  const results =
+    threads > 1 && enumeration.files.length > 1
+      ? await scanInWorkers(enumeration.files, { ruleset: spec, maxFileSize }, threads)
+      : scanOnThisThread(enumeration.files, spec, maxFileSize);
+
+  const hits: Hit[] = [];
+  const notices: Notice[] = [...enumeration.notices];
+  let bytes = 0;
+  let files = 0;
+  for (const result of results) {
+    hits.push(...result.hits);
+    notices.push(...result.notices);
+    bytes += result.bytes;
+    if (result.scanned) files++;
+  }
+  const rules = new Map(spec.rules.map((rule) => [rule.id, rule]));
+  return {
+    findings: groupFindings(hits, rules),
+    notices: notices.sort(compareNotices),
+    stats: { files, bytes, durationMs: performance.now() - started },
+  };
+}

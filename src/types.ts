@@ -1,0 +1,160 @@
+/**
+ * The data that flows between keyleak's stages. Read this file first: it is the map of the system.
+ * Everything here is plain, serialisable data so any stage can run on a worker thread.
+ */
+
+/** SARIF result levels, used verbatim everywhere. */
+export type Level = 'error' | 'warning' | 'note';
+
+/**
+ * Confidential: must never ship (server keys, client secrets).
+ * Publishable: designed to ship in clients (Stripe pk_, Firebase web keys, OAuth client ids);
+ * reported at a low level and never failing a build by default.
+ */
+export type Exposure = 'confidential' | 'publishable';
+
+/** Where scanned text came from. Later sources add variants (git blobs, archive entries, source maps). */
+export type Provenance = { readonly kind: 'file'; readonly path: string };
+
+/** Names of the false-positive filters a rule can ask for (see detect/filters.ts). */
+export type FilterName =
+  | 'placeholder'
+  | 'template'
+  | 'reference'
+  | 'documented-example'
+  | 'hash'
+  | 'uuid'
+  | 'identifier'
+  | 'path'
+  | 'repeated';
+
+/** Checksums a provider defines for its tokens (see detect/checksum.ts). */
+export type ChecksumName = 'crc32-base62';
+
+/** A positive rule example; `secret` pins what the secret group must capture. */
+export interface Example {
+  readonly text: string;
+  readonly secret?: string;
+}
+
+/** An allowlist as written in a rule file (gitleaks `[[allowlists]]` semantics). */
+export interface AllowlistSpec {
+  readonly description?: string;
+  /** OR: any criterion allows the finding; AND: every criterion given must match. */
+  readonly condition: 'OR' | 'AND';
+  /** What `regexes` are tested against. */
+  readonly regexTarget: 'secret' | 'match' | 'line';
+  readonly regexes: readonly string[];
+  readonly paths: readonly string[];
+  /** Lowercased substrings of the secret. */
+  readonly stopwords: readonly string[];
+}
+
+/** A rule as read and validated from `rules/*.toml`: plain data, compiled by ruleset/compile.ts. */
+export interface RuleSpec {
+  /** kebab-case, globally unique: `stripe-secret-key`. */
+  readonly id: string;
+  /** The file the rule came from, for messages. */
+  readonly file: string;
+  /** Provider display name (`Stripe`), from the file's `provider` field. */
+  readonly provider: string;
+  /** What was found and what an attacker can do with it. */
+  readonly description: string;
+  /** JavaScript regex source. */
+  readonly regex: string;
+  /** Extra JS flags (subset of `imsu`); the engine adds `g` and `d`. */
+  readonly flags: string;
+  /** Capture group holding the secret: index or name. Default: group `secret`, else the first that matched. */
+  readonly secretGroup?: number | string;
+  /** Lowercased; the rule runs only on text containing one of them. Empty: always runs. */
+  readonly keywords: readonly string[];
+  /** Minimum Shannon entropy (bits per character) of the secret; 0 disables the gate. */
+  readonly entropy: number;
+  /** Regex on the display path: the rule only applies to matching paths. */
+  readonly path?: string;
+  readonly exposure: Exposure;
+  readonly level: Level;
+  readonly filters: readonly FilterName[];
+  /** A catch-all rule (`password = ...`): dropped where a provider rule matched the same text. */
+  readonly generic: boolean;
+  readonly checksum?: ChecksumName;
+  readonly allowlists: readonly AllowlistSpec[];
+  /** What to do when this secret is found: rotate, revoke, move server-side. */
+  readonly remediation: string;
+  readonly references: readonly string[];
+  readonly examples: readonly Example[];
+  readonly negativeExamples: readonly string[];
+}
+
+/** Global allowlists and filters, from `rules/_global.toml` and user configuration. */
+export interface GlobalSpec {
+  readonly allowlists: readonly AllowlistSpec[];
+  /** Values published in provider documentation as examples (AWS `AKIAIOSFODNN7EXAMPLE`...). */
+  readonly documentedExamples: readonly string[];
+}
+
+/** Every rule and global setting in force for a scan. Plain data, shipped to worker threads. */
+export interface RulesetSpec {
+  readonly rules: readonly RuleSpec[];
+  readonly global: GlobalSpec;
+}
+
+/** 1-based line and column (SARIF convention; columns in UTF-16 code units, end exclusive). */
+export interface Region {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** One place a secret was seen. */
+export interface Occurrence {
+  readonly provenance: Provenance;
+  readonly region: Region;
+  /** Text on the secret's line just before and after it, for snippets (never the whole line). */
+  readonly before: string;
+  readonly after: string;
+  /** How the secret was encoded where it was found; empty when found as-is. */
+  readonly encoding: readonly 'base64'[];
+}
+
+/** What the detector yields: one rule matching one secret at one place. */
+export interface Hit extends Occurrence {
+  readonly ruleId: string;
+  readonly secret: string;
+  readonly entropy: number;
+}
+
+/** One finding per (rule, secret), with every place it was seen, sorted. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly level: Level;
+  readonly exposure: Exposure;
+  /** The raw value; only report/redact.ts decides how much of it is shown. */
+  readonly secret: string;
+  readonly entropy: number;
+  /** Content-based: stable across line moves and commits. */
+  readonly fingerprint: string;
+  readonly occurrences: readonly Occurrence[];
+}
+
+/** A problem that did not stop the scan: unreadable file, skipped binary, size limit... */
+export interface Notice {
+  readonly level: 'warning' | 'note';
+  /** Stable machine-readable code: `file-too-large`, `unreadable`, `binary-skipped`, `symlink-outside-root`... */
+  readonly code: string;
+  readonly message: string;
+  readonly path?: string;
+}
+
+export interface ScanStats {
+  readonly files: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+export interface ScanResult {
+  readonly findings: readonly Finding[];
+  readonly notices: readonly Notice[];
+  readonly stats: ScanStats;
+}
