@@ -31,7 +31,7 @@ export function isTemplate(secret: string): boolean {
 }
 
 const REFERENCE =
-  /(?:^|[^A-Za-z0-9])(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|Environment\.GetEnvironmentVariable|env\(|secrets\.|vault:|ssm:|arn:aws:secretsmanager|config\.get|settings\.)/;
+  /(?:^|[^A-Za-z0-9])(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|Environment\.GetEnvironmentVariable|env\(|secrets\.|vault:|ssm:|config\.get|settings\.|arn:aws:)/;
 
 /** The value reads a secret from elsewhere instead of holding one: `process.env.X`, `os.environ[...]`. */
 export function isReference(secret: string): boolean {
@@ -56,15 +56,34 @@ export function isUuid(secret: string): boolean {
   return UUID.test(secret);
 }
 
-/**
- * Identifiers and words rather than random strings: `getAccessToken`, `MY_SECRET_NAME`,
- * `password-reset-form`. A value made only of letters in word-like runs, with at most a few
- * digits at the end, is an identifier.
- */
-const IDENTIFIER = /^(?:[A-Za-z][a-z]+|[A-Z]+)(?:[-_.]?(?:[A-Z]?[a-z]+|[A-Z]+|[0-9]{1,3}))*$/;
+/** Camel-case pieces of one separator-free segment: `HTTPServer2` → HTTP, Server, 2. */
+const CAMEL_PIECE = /[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|[0-9]+/g;
+/** Words shorter than this on average are what random strings split into (`Kz`, `Fw`, `a`). */
+const MIN_AVERAGE_WORD_LENGTH = 3;
 
+/**
+ * Identifiers, messages and words rather than random strings: `getAccessToken`, `MY_SECRET_NAME`,
+ * `auth/invalid-api-key`, `__PRIVATE_tokenListener`, `HTTPServer2`. The value splits into
+ * letter words (camel case or separators) averaging three or more letters, with short digit runs.
+ */
 export function isIdentifier(secret: string): boolean {
-  return IDENTIFIER.test(secret);
+  const core = secret.replace(/^[_#$@!.]+|[_!?.=]+$/g, '');
+  if (core.length === 0) return false;
+  let letters = 0;
+  let words = 0;
+  for (const segment of core.split(/[-_./:@#$]+/)) {
+    const pieces = segment.match(CAMEL_PIECE) ?? [];
+    if (pieces.join('') !== segment) return false;
+    for (const piece of pieces) {
+      if (/^[0-9]/.test(piece)) {
+        if (piece.length > 4) return false;
+      } else {
+        letters += piece.length;
+        words++;
+      }
+    }
+  }
+  return words > 0 && letters / words >= MIN_AVERAGE_WORD_LENGTH;
 }
 
 const PATH_OR_URL = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+(?:[/?#]|$)|\.{0,2}\/[\w.-]+\/|[A-Za-z]:\\|~\/)|^[\w.-]+(?:\/[\w.-]+){2,}$/;

@@ -17,7 +17,7 @@ const ADVERSARIAL_LENGTH = 50_000;
 /** Ways a secret travels: each wraps a whole positive example and must still be found. */
 export const EXAMPLE_CONTEXTS: ReadonlyArray<{ readonly name: string; readonly wrap: (text: string) => string }> = [
   { name: 'after other lines (CRLF)', wrap: (text) => `# settings\r\nname = "demo"\r\n${text.replace(/\n/g, '\r\n')}\r\n` },
-  { name: 'minified JS', wrap: (text) => `!function(){var a=1;${text.replace(/\n/g, '\\n')};return a}();` },
+  { name: 'after a 20 000-character line', wrap: (text) => `${'a=1;'.repeat(5000)}\n${text}` },
   { name: 'JSON string (source map sourcesContent)', wrap: (text) => `{"version":3,"sourcesContent":[${JSON.stringify(`// config\n${text}\n`)}]}` },
   { name: 'base64', wrap: (text) => `payload: ${Buffer.from(text).toString('base64')}` },
 ];
