@@ -174,9 +174,10 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
 
   const regex = reader.string(entry, 'regex', id);
   if (regex === undefined) reader.problem(id, 'regex', 'missing');
-  const flags = reader.string(entry, 'flags', id) ?? '';
+  let flags = reader.string(entry, 'flags', id) ?? '';
   if ([...flags].some((flag) => !ALLOWED_RULE_FLAGS.includes(flag))) {
     reader.problem(id, 'flags', `only ${[...ALLOWED_RULE_FLAGS].join(', ')} are allowed; the engine adds g and d`);
+    flags = '';
   }
   const rawGroup = entry['secretGroup'];
   let secretGroup: number | string | undefined;

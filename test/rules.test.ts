@@ -1,0 +1,38 @@
+/** The rule harness: every built-in rule through the same checks `keyleak rules check` runs. */
+import { describe, expect, it } from 'vitest';
+import { loadRuleset } from '../src/ruleset/load.js';
+import { checkRules } from '../src/ruleset/check.js';
+import { formatRuleProblem } from '../src/ruleset/errors.js';
+import { compileRuleset } from '../src/ruleset/compile.js';
+import { detect } from '../src/detect/detector.js';
+
+const spec = await loadRuleset();
+
+describe('built-in rules', () => {
+  it('number at least 40, with unique ids', () => {
+    expect(spec.rules.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(spec.rules.map((rule) => rule.id)).size).toBe(spec.rules.length);
+  });
+
+  it.each(spec.rules.map((rule) => [rule.id, rule] as const))('%s passes the rule checks', (_id, rule) => {
+    expect(checkRules(spec, [rule]).map(formatRuleProblem)).toEqual([]);
+  });
+
+  it('publishable rules never report at level error', () => {
+    expect(spec.rules.filter((rule) => rule.exposure === 'publishable' && rule.level === 'error').map((rule) => rule.id)).toEqual([]);
+  });
+
+  it('no positive example of a provider rule is reported by another provider rule', () => {
+    const ruleset = compileRuleset(spec);
+    const crossings: string[] = [];
+    for (const rule of spec.rules.filter((candidate) => !candidate.generic)) {
+      for (const example of rule.examples) {
+        const others = detect({ text: example.text, provenance: { kind: 'file', path: 'example.txt' } }, ruleset)
+          .map((hit) => spec.rules.find((candidate) => candidate.id === hit.ruleId)!)
+          .filter((other) => other.id !== rule.id && !other.generic && other.provider !== rule.provider);
+        crossings.push(...others.map((other) => `${rule.id} example found by ${other.id}`));
+      }
+    }
+    expect(crossings).toEqual([]);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isRepeated, isTemplate, isUuid, rejectingFilter } from '../../src/detect/filters.js';
+
+describe('false-positive filters', () => {
+  it('placeholder', () => {
+    for (const value of ['<your-api-key>', 'xxxxxxxxxxxx', 'changeme', 'YOUR_API_KEY', 'sk_live_EXAMPLEKEY1234', '************']) expect(isPlaceholder(value), value).toBe(true);
+    expect(isPlaceholder('q7XfW9TLVYg45pmhUxy5')).toBe(false);
+  });
+
+  it('template', () => {
+    for (const value of ['${API_KEY}', '{{ .Values.token }}', '<%= secret %>', '$TOKEN', '%(password)s', '#{secret}']) expect(isTemplate(value), value).toBe(true);
+    expect(isTemplate('a$b9Xk2mQ7')).toBe(false);
+  });
+
+  it('reference', () => {
+    for (const value of ['process.env.STRIPE_KEY', "os.environ['TOKEN']", 'System.getenv("PWD")', 'secrets.DEPLOY_TOKEN']) expect(isReference(value), value).toBe(true);
+    expect(isReference('VZZFuhXmoImFa7CGKzFw')).toBe(false);
+  });
+
+  it('hash', () => {
+    expect(isHash('2a7a3d91796a16244e1cbab7154a2b09607863b4')).toBe(true);
+    expect(isHash('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')).toBe(true);
+    expect(isHash('sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUR1jyDKGbSSzMe0Mw==')).toBe(true);
+    expect(isHash('2a7a3d91796a16244e1cbab7154a2b0960786')).toBe(false);
+  });
+
+  it('uuid', () => {
+    expect(isUuid('3f2b8c1e-5d4a-4b7e-9c2f-1a6e8d0b7c35')).toBe(true);
+    expect(isUuid('3f2b8c1e5d4a4b7e9c2f1a6e8d0b7c35')).toBe(false);
+  });
+
+  it('identifier: words, camel case and messages, not random strings', () => {
+    for (const value of ['getAccessToken', 'MY_SECRET_NAME', 'auth/invalid-api-key', '__PRIVATE_tokenListener', 'HTTPServer2', 'NgZoneChangeDetectionScheduler', 'request.form']) {
+      expect(isIdentifier(value), value).toBe(true);
+    }
+    for (const value of ['ciq3es5kSHpPFefIB5iAj7PXnvmnQnOx', 'VZZFuhXmoImFaCGKzFwNPEkdUMIuWwi', 'mhUxy5TjbAb9so', 'abcdefghij1234567']) {
+      expect(isIdentifier(value), value).toBe(false);
+    }
+  });
+
+  it('path or URL without credentials', () => {
+    for (const value of ['/etc/ssl/private/key.pem', 'https://example.org/callback', './config/keys/', 'C:\\keys\\prod']) expect(isPathOrUrl(value), value).toBe(true);
+    expect(isPathOrUrl('DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=')).toBe(false);
+  });
+
+  it('repeated', () => {
+    expect(isRepeated('abababababab')).toBe(true);
+    expect(isRepeated('abcabcabcabd')).toBe(false);
+  });
+
+  it('rejectingFilter names the first filter that rejects, in the order given', () => {
+    const input = { secret: '${TOKEN}', match: 'x=${TOKEN}', documentedExamples: new Set<string>() };
+    expect(rejectingFilter(['placeholder', 'template'], input)).toBe('template');
+    expect(rejectingFilter(['placeholder'], input)).toBeUndefined();
+    expect(rejectingFilter(['documented-example'], { ...input, secret: 'AKIAIOSFODNN7EXAMPLE', documentedExamples: new Set(['AKIAIOSFODNN7EXAMPLE']) })).toBe('documented-example');
+  });
+});
