@@ -6,8 +6,12 @@ export interface DecodedSegment {
   readonly decoded: string;
 }
 
-/** Shorter runs cannot hold a secret worth finding; longer ones are data blobs (images, fonts). */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{24,4096}={0,2}/g;
+/**
+ * A whole run of base64 characters: shorter runs cannot hold a secret worth finding, longer ones are
+ * data blobs (images, fonts). The lookbehind makes every position inside a run fail at once, so the
+ * scan is linear instead of retrying each identifier from each of its characters.
+ */
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,4096}={0,2}(?![A-Za-z0-9+/_=-])/g;
 
 function isPrintable(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

@@ -44,11 +44,11 @@ function spanOf(pair: [number, number] | undefined): { start: number; end: numbe
   return pair && { start: pair[0], end: pair[1] };
 }
 
-function* ruleCandidates(rule: Rule, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Generator<Candidate> {
+function* ruleCandidates(rule: Rule, view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Generator<Candidate> {
   if (rule.path && !rule.path.test(path)) return;
   const regex = rule.regex;
   regex.lastIndex = 0;
-  for (let match = regex.exec(text); match; match = regex.exec(text)) {
+  for (let match = regex.exec(view); match; match = regex.exec(view)) {
     if (match[0].length === 0) regex.lastIndex++;
     const { start, end } = secretSpan(match, rule);
     const secret = text.slice(start, end);
@@ -71,11 +71,12 @@ function overlaps(a: Candidate, b: Candidate): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-function candidatesIn(text: string, path: string, ruleset: Ruleset, locator: LineLocator, onlyRules?: ReadonlySet<number>): Candidate[] {
+/** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
+function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator, onlyRules?: ReadonlySet<number>): Candidate[] {
   const found: Candidate[] = [];
-  for (const index of ruleset.keywords.candidates(text)) {
+  for (const index of ruleset.keywords.candidates(view)) {
     if (onlyRules && !onlyRules.has(index)) continue;
-    found.push(...ruleCandidates(ruleset.rules[index]!, text, path, ruleset, locator));
+    found.push(...ruleCandidates(ruleset.rules[index]!, view, text, path, ruleset, locator));
   }
   const specific = found.filter((candidate) => !candidate.rule.spec.generic);
   if (specific.length === found.length) return found;
@@ -100,15 +101,25 @@ function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate,
   };
 }
 
+/**
+ * The text rules see: `\n`, `\r` and `\t` escapes (JSON strings, source maps, JS literals) become a
+ * space and the character they stand for. Offsets stay the same, so positions are read from the
+ * original text, while `\b`, `^` and `$` now work at escaped line starts and ends.
+ */
+export function escapeAwareView(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\[nrt]/g, (escape) => (escape === '\\n' ? ' \n' : escape === '\\r' ? ' \r' : '  '));
+}
+
 /** Every hit of `ruleset` in `target`, in text order per rule. `onlyRules` restricts to rule indices (rule checks). */
 export function detect(target: DetectTarget, ruleset: Ruleset, onlyRules?: ReadonlySet<number>): Hit[] {
   const { text } = target;
   const path = displayPath(target.provenance);
   const locator = lineLocator(text);
-  const hits = candidatesIn(text, path, ruleset, locator, onlyRules).map((candidate) => toHit(target, locator, candidate, candidate, []));
+  const hits = candidatesIn(escapeAwareView(text), text, path, ruleset, locator, onlyRules).map((candidate) => toHit(target, locator, candidate, candidate, []));
   for (const segment of base64Segments(text)) {
     const decodedLocator = lineLocator(segment.decoded);
-    for (const candidate of candidatesIn(segment.decoded, path, ruleset, decodedLocator, onlyRules)) {
+    for (const candidate of candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator, onlyRules)) {
       hits.push(toHit(target, locator, candidate, segment, ['base64']));
     }
   }

@@ -23,6 +23,18 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ['KB', 'MB', 'GB'] as const;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
 function byFile(findings: readonly Finding[]): Map<string, Row[]> {
   const rows = findings.flatMap((finding) => finding.occurrences.map((occurrence) => ({ finding, occurrence })));
   rows.sort((a, b) => compareOccurrences(a.occurrence, b.occurrence) || (a.finding.ruleId < b.finding.ruleId ? -1 : 1));
@@ -85,7 +97,7 @@ export const textReporter: Reporter = (findings, context) => {
   const summary = [
     confidential.length === 0 ? pc.green('✔ no confidential secrets') : pc.red(`✖ ${plural(confidential.length, 'secret')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`),
     publishable.length > 0 ? `${plural(publishable.length, 'publishable key')}` : undefined,
-    `${plural(context.stats.files, 'file')} scanned (${context.stats.bytes} bytes)`,
+    `${plural(context.stats.files, 'file')} scanned (${formatBytes(context.stats.bytes)})`,
     context.notices.length > 0 ? plural(context.notices.length, 'notice') : undefined,
   ];
   lines.push(summary.filter((part) => part !== undefined).join(' · '));

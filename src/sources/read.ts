@@ -41,7 +41,7 @@ export function readTextFile(absolute: string, display: string, maxFileSize: num
   try {
     const size = statSync(absolute).size;
     if (size > maxFileSize) {
-      return { kind: 'skipped', bytes: 0, notice: { level: 'warning', code: 'file-too-large', message: `${size} bytes is over the ${maxFileSize}-byte limit (--max-file-size); not scanned`, path: display } };
+      return { kind: 'skipped', bytes: 0, notice: { level: 'note', code: 'file-too-large', message: `${size} bytes is over the ${maxFileSize}-byte limit (--max-file-size); not scanned`, path: display } };
     }
     bytes = readFileSync(absolute);
   } catch (error) {

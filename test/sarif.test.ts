@@ -1,0 +1,84 @@
+/** SARIF output validated by Microsoft's SARIF multitool against the 2.1.0 schema and its rules. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Log } from 'sarif';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyleak } from './helpers/cli.js';
+import { makeTree, type Tree } from './helpers/tree.js';
+
+const require = createRequire(import.meta.url);
+const MULTITOOL = path.join(path.dirname(require.resolve('@microsoft/sarif-multitool/package.json')), 'bin.js');
+
+/** Runs `Sarif.Multitool validate` and returns its results (schema and rule violations). */
+function validate(file: string): { level: string; message: string }[] {
+  const output = `${file}.validation.sarif`;
+  const run = spawnSync(process.execPath, [MULTITOOL, 'validate', file, '--output', output, '--log', 'ForceOverwrite'], { encoding: 'utf8' });
+  expect(run.status, run.stdout + run.stderr).toBe(0);
+  const log = JSON.parse(readFileSync(output, 'utf8')) as Log;
+  const rules = log.runs[0]!.tool.driver.rules ?? [];
+  return (log.runs[0]!.results ?? []).map((result) => ({
+    level: result.level ?? 'warning',
+    message: `${result.ruleId}: ${rules.find((rule) => rule.id === result.ruleId)?.messageStrings?.[result.message.id ?? '']?.text ?? ''} ${JSON.stringify(result.message.arguments)}`,
+  }));
+}
+
+let tree: Tree;
+let log: Log;
+beforeAll(() => {
+  tree = makeTree({
+    'src/config.ts': `export const stripe = "sk_live_aaSP1eDQdeILH06xHJhyk9GDU0KXfYSBEPvwCHS5";\n`,
+    'copy of config.env': 'STRIPE=sk_live_aaSP1eDQdeILH06xHJhyk9GDU0KXfYSBEPvwCHS5\n',
+    'web/index.html': '<script>Stripe("pk_live_QoC9H8eyTcRUYMFHQpttakYs1gVmMjgB9lp0Q313XEOG")</script>\n',
+    'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]),
+  });
+  const result = keyleak(['scan', '.', '--format', 'sarif', '--output', 'report.sarif'], { cwd: tree.root });
+  expect(result.code).toBe(1);
+  log = JSON.parse(readFileSync(`${tree.root}/report.sarif`, 'utf8')) as Log;
+});
+afterAll(() => tree.remove());
+
+describe('SARIF report', () => {
+  it('validates with zero errors', () => {
+    expect(validate(`${tree.root}/report.sarif`).filter((result) => result.level === 'error')).toEqual([]);
+  });
+
+  it('validates the bundled demo with zero errors', () => {
+    const demo = keyleak(['scan', 'fixtures/demo', '--format', 'sarif', '--output', `${tree.root}/demo.sarif`]);
+    expect(demo.code).toBe(1);
+    expect(validate(`${tree.root}/demo.sarif`).filter((result) => result.level === 'error')).toEqual([]);
+  });
+
+  it('describes every loaded rule with help, severity and tags', () => {
+    const rules = log.runs[0]!.tool.driver.rules!;
+    const listed = keyleak(['rules', 'list', '--format', 'json']);
+    expect(rules.map((rule) => rule.id)).toEqual(JSON.parse(listed.stdout).map((rule: { id: string }) => rule.id));
+    for (const rule of rules) {
+      expect(rule.help?.text, rule.id).toMatch(/\w/);
+      expect(rule.fullDescription?.text, rule.id).toMatch(/\w/);
+      expect(Number(rule.properties?.['security-severity']), rule.id).toBeGreaterThan(0);
+      expect(rule.properties?.tags, rule.id).toEqual(expect.arrayContaining(['security', 'secret']));
+    }
+  });
+
+  it('reports one result per secret, other places as related locations, with redacted snippets and content fingerprints', () => {
+    const run = log.runs[0]!;
+    expect(run.columnKind).toBe('utf16CodeUnits');
+    const secret = run.results!.find((result) => result.ruleId === 'stripe-secret-key')!;
+    expect(secret.level).toBe('error');
+    expect(secret.locations![0]!.physicalLocation!.artifactLocation).toEqual({ uri: 'copy%20of%20config.env', uriBaseId: '%SRCROOT%' });
+    expect(secret.locations![0]!.physicalLocation!.region).toEqual({ startLine: 1, startColumn: 8, endLine: 1, endColumn: 56, snippet: { text: 'STRIPE=sk_l*****' } });
+    expect(secret.relatedLocations!.map((location) => location.physicalLocation!.artifactLocation!.uri)).toEqual(['src/config.ts']);
+    expect(secret.partialFingerprints!['keyleak/v1']).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(log)).not.toContain('aaSP1eDQdeILH06');
+    const publishable = run.results!.find((result) => result.ruleId === 'stripe-publishable-key')!;
+    expect(publishable.level).toBe('note');
+  });
+
+  it('carries notices as tool execution notifications', () => {
+    const notifications = log.runs[0]!.invocations![0]!.toolExecutionNotifications!;
+    expect(notifications.map((notification) => notification.descriptor?.id)).toEqual(['binary-skipped']);
+    expect(notifications[0]!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('logo.png');
+  });
+});
