@@ -78,9 +78,13 @@ function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset
     if (onlyRules && !onlyRules.has(index)) continue;
     found.push(...ruleCandidates(ruleset.rules[index]!, view, text, path, ruleset, locator));
   }
-  const specific = found.filter((candidate) => !candidate.rule.spec.generic);
-  if (specific.length === found.length) return found;
-  return found.filter((candidate) => !candidate.rule.spec.generic || !specific.some((other) => overlaps(candidate, other)));
+  const kept = found.filter((candidate) => !candidate.rule.spec.generic);
+  if (kept.length === found.length) return found;
+  // Generic rules yield to provider rules, and to earlier generic rules, on overlapping text.
+  for (const candidate of found) {
+    if (candidate.rule.spec.generic && !kept.some((other) => overlaps(candidate, other))) kept.push(candidate);
+  }
+  return kept;
 }
 
 function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate, span: { start: number; end: number }, encoding: Hit['encoding']): Hit {

@@ -10,6 +10,8 @@ import type { RuleProblem } from './errors.js';
 
 export const MIN_POSITIVE_EXAMPLES = 2;
 export const MIN_NEGATIVE_EXAMPLES = 2;
+/** Shorter keywords occur in nearly every file and defeat the prefilter. */
+export const MIN_KEYWORD_LENGTH = 3;
 /** Wall-clock budget for one rule's regex on all adversarial inputs together. */
 export const REDOS_BUDGET_MS = 150;
 const ADVERSARIAL_LENGTH = 50_000;
@@ -81,6 +83,8 @@ function checkRule(spec: RulesetSpec, rule: RuleSpec, options: RuleCheckOptions)
   if (rule.remediation.trim() === '') problem('remediation', 'missing: say how to rotate or revoke it');
   if (rule.examples.length < MIN_POSITIVE_EXAMPLES) problem('examples', `needs at least ${MIN_POSITIVE_EXAMPLES} positive examples`);
   if (rule.negativeExamples.length < MIN_NEGATIVE_EXAMPLES) problem('negative_examples', `needs at least ${MIN_NEGATIVE_EXAMPLES} negative examples`);
+  const shortKeywords = rule.keywords.filter((keyword) => keyword.length < MIN_KEYWORD_LENGTH);
+  if (shortKeywords.length > 0) problem('keywords', `${shortKeywords.map((keyword) => `"${keyword}"`).join(', ')} too short: the rule would run on nearly every file`);
   const texts = rule.examples.map((example) => example.text);
   if (new Set(texts).size !== texts.length) problem('examples', 'has duplicates');
   if (new Set(rule.negativeExamples).size !== rule.negativeExamples.length) problem('negative_examples', 'has duplicates');

@@ -101,7 +101,7 @@ checksum = "crc32-base62"
     expect(hit).toMatchObject({ secret: TOKEN, encoding: ['base64'], region: { startLine: 1, startColumn: 9, endColumn: 9 + encoded.length } });
   });
 
-  it('drops a generic hit where a provider rule matched the same text', () => {
+  it("drops a generic hit where a provider rule, or an earlier generic rule, matched the same text", () => {
     const ruleset = rulesetFrom(`${RULE}
 [[rules]]
 id = "generic-assignment"
@@ -111,6 +111,19 @@ generic = true
 `);
     expect(hitsIn(ruleset, `key = "${TOKEN}"`).map((hit) => hit.ruleId)).toEqual(['demo-token']);
     expect(hitsIn(ruleset, 'key = "Zq8Wm3Kx7Pv2Lr9Tn4Yb"').map((hit) => hit.ruleId)).toEqual(['generic-assignment']);
+    const twoGeneric = rulesetFrom(`
+[[rules]]
+id = "generic-first"
+regex = '''key\\s*=\\s*"([^"]{16,})"'''
+keywords = ["key"]
+generic = true
+[[rules]]
+id = "generic-second"
+regex = '''"([^"]{16,})"'''
+keywords = ["key"]
+generic = true
+`);
+    expect(hitsIn(twoGeneric, 'key = "Zq8Wm3Kx7Pv2Lr9Tn4Yb"').map((hit) => hit.ruleId)).toEqual(['generic-first']);
   });
 
   it('survives a regex whose whole match is empty (secret captured in a lookahead)', () => {
