@@ -50,6 +50,18 @@ export interface AllowlistSpec {
   readonly stopwords: readonly string[];
 }
 
+/**
+ * Another rule whose match belongs with this one: a client id next to its client secret.
+ * `[[rules.required]]` (gitleaks semantics: no finding without it) or `[[rules.companions]]`
+ * (attached when present). Unset distances mean anywhere in the same text.
+ */
+export interface CompanionSpec {
+  readonly id: string;
+  readonly required: boolean;
+  readonly withinLines?: number;
+  readonly withinColumns?: number;
+}
+
 /** A rule as read and validated from `rules/*.toml`: plain data, compiled by ruleset/compile.ts. */
 export interface RuleSpec {
   /** kebab-case, globally unique: `stripe-secret-key`. */
@@ -79,6 +91,7 @@ export interface RuleSpec {
   readonly generic: boolean;
   readonly checksum?: ChecksumName;
   readonly allowlists: readonly AllowlistSpec[];
+  readonly companions: readonly CompanionSpec[];
   /** What to do when this secret is found: rotate, revoke, move server-side. */
   readonly remediation: string;
   readonly references: readonly string[];
@@ -107,10 +120,19 @@ export interface Region {
   readonly endColumn: number;
 }
 
+/** A companion rule's match found next to a secret (the client id paired with a client secret). */
+export interface Companion {
+  readonly ruleId: string;
+  readonly secret: string;
+  readonly region: Region;
+}
+
 /** One place a secret was seen. */
 export interface Occurrence {
   readonly provenance: Provenance;
   readonly region: Region;
+  /** Matches of companion rules next to it, in the same text. */
+  readonly companions: readonly Companion[];
   /** Text on the secret's line just before and after it, for snippets (never the whole line). */
   readonly before: string;
   readonly after: string;

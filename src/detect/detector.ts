@@ -3,12 +3,12 @@
  * path gate → regex → secret group → filters → entropy → checksum → inline allow → allowlists.
  * Base64 runs are decoded and scanned once more; their hits point at the encoded text.
  */
-import type { Hit, Provenance } from '../types.js';
+import type { Companion, CompanionSpec, Hit, Provenance } from '../types.js';
 import type { Rule, Ruleset } from '../ruleset/compile.js';
 import { shannonEntropy } from './entropy.js';
 import { rejectingFilter } from './filters.js';
 import { allowlistAllows, hasInlineAllow } from './allow.js';
-import { lineLocator, type LineLocator } from './lines.js';
+import { lineLocator, type LineLocator, type Position } from './lines.js';
 import { base64Segments } from './base64.js';
 
 /** Characters of context kept on each side of a secret for report snippets. */
@@ -87,10 +87,58 @@ function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset
   return kept;
 }
 
-function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate, span: { start: number; end: number }, encoding: Hit['encoding']): Hit {
+interface Paired {
+  readonly candidate: Candidate;
+  readonly companions: readonly Candidate[];
+}
+
+function isNear(spec: CompanionSpec, a: Position, b: Position): boolean {
+  if (spec.withinLines !== undefined && Math.abs(a.line - b.line) > spec.withinLines) return false;
+  if (spec.withinColumns !== undefined && Math.abs(a.column - b.column) > spec.withinColumns) return false;
+  return true;
+}
+
+/**
+ * Attaches each candidate's companions (the nearest match of each companion rule), drops candidates
+ * whose required companions are missing, and drops companions that were attached: a client id next
+ * to its secret is part of that one finding.
+ */
+function pairCompanions(candidates: readonly Candidate[], locator: LineLocator): Paired[] {
+  const attached = new Set<Candidate>();
+  const paired: Paired[] = [];
+  for (const candidate of candidates) {
+    const specs = candidate.rule.spec.companions;
+    if (specs.length === 0) {
+      paired.push({ candidate, companions: [] });
+      continue;
+    }
+    const position = locator.position(candidate.start);
+    const companions: Candidate[] = [];
+    let complete = true;
+    for (const spec of specs) {
+      const nearest = candidates
+        .filter((other) => other !== candidate && other.rule.spec.id === spec.id)
+        .map((other) => ({ other, at: locator.position(other.start) }))
+        .filter(({ at }) => isNear(spec, position, at))
+        .sort((a, b) => Math.abs(a.at.line - position.line) - Math.abs(b.at.line - position.line) || a.other.start - b.other.start)[0];
+      if (nearest) companions.push(nearest.other);
+      else if (spec.required) complete = false;
+    }
+    if (!complete) continue;
+    companions.forEach((companion) => attached.add(companion));
+    paired.push({ candidate, companions });
+  }
+  return paired.filter(({ candidate }) => !attached.has(candidate));
+}
+
+function regionOf(locator: LineLocator, span: { start: number; end: number }): Hit['region'] {
+  const start = locator.position(span.start);
+  const end = locator.position(span.end);
+  return { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
+}
+
+function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate, span: { start: number; end: number }, encoding: Hit['encoding'], companions: readonly Companion[]): Hit {
   const { text } = target;
-  const startPosition = locator.position(span.start);
-  const endPosition = locator.position(span.end);
   const startLine = locator.lineBounds(span.start);
   const endLine = locator.lineBounds(span.end);
   return {
@@ -98,7 +146,8 @@ function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate,
     secret: candidate.secret,
     entropy: candidate.entropy,
     provenance: target.provenance,
-    region: { startLine: startPosition.line, startColumn: startPosition.column, endLine: endPosition.line, endColumn: endPosition.column },
+    region: regionOf(locator, span),
+    companions,
     before: text.slice(Math.max(startLine.start, span.start - CONTEXT_CHARS), span.start),
     after: text.slice(span.end, Math.max(span.end, Math.min(endLine.end, span.end + CONTEXT_CHARS))),
     encoding,
@@ -112,6 +161,8 @@ function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate,
  */
 export function escapeAwareView(text: string): string {
   if (!text.includes('\\')) return text;
+  // Escaped backslashes are deliberately not paired off: in JSON inside JSON (a key file quoted in a
+  // source map) a line end is `\\\\n`, and its last two characters must still read as one.
   return text.replace(/\\[nrt]/g, (escape) => (escape === '\\n' ? ' \n' : escape === '\\r' ? ' \r' : '  '));
 }
 
@@ -120,11 +171,15 @@ export function detect(target: DetectTarget, ruleset: Ruleset, onlyRules?: Reado
   const { text } = target;
   const path = displayPath(target.provenance);
   const locator = lineLocator(text);
-  const hits = candidatesIn(escapeAwareView(text), text, path, ruleset, locator, onlyRules).map((candidate) => toHit(target, locator, candidate, candidate, []));
+  const companionOf = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, candidate) });
+  const hits = pairCompanions(candidatesIn(escapeAwareView(text), text, path, ruleset, locator, onlyRules), locator).map(({ candidate, companions }) =>
+    toHit(target, locator, candidate, candidate, [], companions.map(companionOf)),
+  );
   for (const segment of base64Segments(text)) {
     const decodedLocator = lineLocator(segment.decoded);
-    for (const candidate of candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator, onlyRules)) {
-      hits.push(toHit(target, locator, candidate, segment, ['base64']));
+    const inSegment = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, segment) });
+    for (const { candidate, companions } of pairCompanions(candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator, onlyRules), decodedLocator)) {
+      hits.push(toHit(target, locator, candidate, segment, ['base64'], companions.map(inSegment)));
     }
   }
   return hits;

@@ -36,8 +36,8 @@ export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, R
   for (const hit of hits) {
     const key = fingerprint(hit.ruleId, hit.secret);
     const group = groups.get(key) ?? { hit, occurrences: new Map<string, Occurrence>() };
-    const { provenance, region, before, after, encoding } = hit;
-    const occurrence: Occurrence = { provenance, region, before, after, encoding };
+    const { provenance, region, companions, before, after, encoding } = hit;
+    const occurrence: Occurrence = { provenance, region, companions, before, after, encoding };
     group.occurrences.set(occurrenceKey(occurrence), occurrence);
     groups.set(key, group);
   }

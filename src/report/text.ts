@@ -1,6 +1,6 @@
 /** The terminal report: grouped by file, secrets redacted, publishable keys apart and dimmed. */
 import { createColors } from 'picocolors';
-import type { Finding, Level, Notice, Occurrence } from '../types.js';
+import type { Finding, Level, Notice, Occurrence, RuleSpec } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { shownSecret, snippet } from './redact.js';
@@ -63,6 +63,14 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
   return lines;
 }
 
+/** What to do, once per rule that found a confidential secret. */
+function renderRemediation(pc: Colors, findings: readonly Finding[], rules: readonly RuleSpec[]): string[] {
+  const fired = new Set(findings.map((finding) => finding.ruleId));
+  const relevant = rules.filter((rule) => fired.has(rule.id) && rule.remediation !== '');
+  if (relevant.length === 0) return [];
+  return [pc.bold('How to fix'), ...relevant.map((rule) => `  ${pc.bold(rule.id)}: ${rule.remediation}`), ''];
+}
+
 function renderNotices(pc: Colors, notices: readonly Notice[]): string[] {
   if (notices.length === 0) return [];
   const lines = [pc.bold(`Notices (${notices.length})`)];
@@ -89,6 +97,7 @@ export const textReporter: Reporter = (findings, context) => {
     lines.push(pc.dim(pc.bold('Publishable by design (shipped to clients on purpose; listed for inventory)')));
     lines.push(...renderRows(pc, publishable, context.redact, true));
   }
+  lines.push(...renderRemediation(pc, confidential, context.rules));
   lines.push(...renderNotices(pc, context.notices));
   const counts = (['error', 'warning', 'note'] as const)
     .map((level) => [level, confidential.filter((finding) => finding.level === level).length] as const)

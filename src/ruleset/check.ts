@@ -18,7 +18,7 @@ const ADVERSARIAL_LENGTH = 50_000;
 
 /** Ways a secret travels: each wraps a whole positive example and must still be found. */
 export const EXAMPLE_CONTEXTS: ReadonlyArray<{ readonly name: string; readonly wrap: (text: string) => string }> = [
-  { name: 'after other lines (CRLF)', wrap: (text) => `# settings\r\nname = "demo"\r\n${text.replace(/\n/g, '\r\n')}\r\n` },
+  { name: 'after other lines (CRLF)', wrap: (text) => `# settings\r\nname = "demo"\r\n${text.replace(/\r?\n/g, '\r\n')}\r\n` },
   { name: 'after a 20 000-character line', wrap: (text) => `${'a=1;'.repeat(5000)}\n${text}` },
   { name: 'JSON string (source map sourcesContent)', wrap: (text) => `{"version":3,"sourcesContent":[${JSON.stringify(`// config\n${text}\n`)}]}` },
   { name: 'base64', wrap: (text) => `payload: ${Buffer.from(text).toString('base64')}` },
@@ -44,12 +44,17 @@ export interface RuleCheckOptions {
   readonly skipRedos?: boolean;
 }
 
+/** The rule alone, plus the rules it pairs with so required companions can be found. */
 function singleRuleset(spec: RulesetSpec, rule: RuleSpec): Ruleset {
-  return compileRuleset({ rules: [rule], global: spec.global });
+  const companionIds = new Set(rule.companions.map((companion) => companion.id));
+  return compileRuleset({ rules: [rule, ...spec.rules.filter((other) => companionIds.has(other.id) && other.id !== rule.id)], global: spec.global });
 }
 
 function secretsFound(ruleset: Ruleset, text: string): string[] {
-  return detect({ text, provenance: { kind: 'file', path: 'example.txt' } }, ruleset).map((hit) => hit.secret);
+  const ruleId = ruleset.rules[0]!.spec.id;
+  return detect({ text, provenance: { kind: 'file', path: 'example.txt' } }, ruleset)
+    .filter((hit) => hit.ruleId === ruleId)
+    .map((hit) => hit.secret);
 }
 
 function finds(ruleset: Ruleset, text: string, secret: string): boolean {

@@ -81,6 +81,11 @@ export async function loadRuleset(options: LoadOptions = {}, cwd = process.cwd()
       documentedExamples.push(...parsed.documentedExamples);
     }
   }
+  for (const rule of rules) {
+    for (const companion of rule.companions) {
+      if (!seen.has(companion.id)) problems.push({ file: rule.file, ruleId: rule.id, field: companion.required ? 'required' : 'companions', message: `no rule has id "${companion.id}"` });
+    }
+  }
   if (problems.length > 0) throw new RuleError(problems);
   const disabled = new Set(options.disable ?? []);
   return {

@@ -2,7 +2,7 @@
  * Validates one parsed rule file (TOML, a superset of the gitleaks rule schema) into plain specs.
  * Every problem is collected with its file, rule id and field, so a user fixes them in one pass.
  */
-import type { AllowlistSpec, ChecksumName, Example, Exposure, FilterName, Level, RuleSpec } from '../types.js';
+import type { AllowlistSpec, ChecksumName, CompanionSpec, Example, Exposure, FilterName, Level, RuleSpec } from '../types.js';
 import { FILTER_NAMES } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import type { RuleProblem } from './errors.js';
@@ -20,8 +20,9 @@ type Table = Readonly<Record<string, unknown>>;
 const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowlist', 'allowlists', 'documented_examples']);
 const RULE_FIELDS = new Set([
   'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
-  'exposure', 'level', 'flags', 'filters', 'generic', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
+  'exposure', 'level', 'flags', 'filters', 'generic', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
 ]);
+const COMPANION_FIELDS = new Set(['id', 'withinLines', 'withinColumns']);
 const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords']);
 const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -119,6 +120,32 @@ class FieldReader {
         this.problem(ruleId, 'allowlists', 'an allowlist needs at least one of regexes, paths or stopwords');
       }
       specs.push(spec);
+    }
+    return specs;
+  }
+
+  companions(table: Table, field: 'required' | 'companions', ruleId: string): CompanionSpec[] {
+    const value = table[field];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem(ruleId, field, `must be an array of tables ([[rules.${field}]])`);
+      return [];
+    }
+    const specs: CompanionSpec[] = [];
+    for (const entry of value) {
+      if (!isTable(entry) || typeof entry['id'] !== 'string') {
+        this.problem(ruleId, field, 'each entry needs an id');
+        continue;
+      }
+      this.unknownFields(entry, COMPANION_FIELDS, ruleId, field);
+      const withinLines = this.number(entry, 'withinLines', ruleId);
+      const withinColumns = this.number(entry, 'withinColumns', ruleId);
+      specs.push({
+        id: entry['id'],
+        required: field === 'required',
+        ...(withinLines === undefined ? {} : { withinLines }),
+        ...(withinColumns === undefined ? {} : { withinColumns }),
+      });
     }
     return specs;
   }
@@ -225,6 +252,7 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
     generic: generic === true,
     ...(checksum === undefined ? {} : { checksum }),
     allowlists: reader.allowlists(entry, id),
+    companions: [...reader.companions(entry, 'required', id), ...reader.companions(entry, 'companions', id)],
     remediation,
     references: [...reader.strings(entry, 'references', id), ...fileReferences],
     examples: reader.examples(entry, id),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { escapeAwareView } from '../../src/detect/detector.js';
 import { hitsIn, keys, rulesetFrom } from '../helpers/rules.js';
 
 const TOKEN = 'tok_Zq8Wm3Kx7Pv2Lr9Tn4Yb';
@@ -135,4 +136,56 @@ keywords = ["tok_"]
 `);
     expect(hitsIn(ruleset, 'x tok_abcd y').map((hit) => hit.secret)).toEqual(['tok_abcd']);
   });
+
+  it('sees JSON and JS escapes as line ends at the same offsets, doubly escaped ones too', () => {
+    expect(escapeAwareView('a\\nb\\tc\\r\\nd')).toBe('a \nb  c \r \nd');
+    expect(escapeAwareView('{"k": "a\\\\nb"}')).toBe('{"k": "a\\ \nb"}');
+    expect(escapeAwareView('no escapes')).toBe('no escapes');
+    const inJson = JSON.stringify({ sourcesContent: [`// config\n${TOKEN}\n`] });
+    expect(keys(hitsIn(rulesetFrom(RULE), inJson))).toEqual([`demo-token 1:32-1:56 ${TOKEN}`]);
+  });
+
+  describe('companions', () => {
+    const PAIR = `
+[[rules]]
+id = "acme-client-id"
+regex = '''\\b(acmeid_[a-z0-9]{12})\\b'''
+keywords = ["acmeid_"]
+exposure = "publishable"
+
+[[rules]]
+id = "acme-client-secret"
+regex = '''\\b(acmesecret_[A-Za-z0-9]{16})\\b'''
+keywords = ["acmesecret_"]
+[[rules.companions]]
+id = "acme-client-id"
+withinLines = 3
+
+[[rules]]
+id = "acme-strict-secret"
+regex = '''strict=([A-Za-z0-9]{16})'''
+keywords = ["strict="]
+[[rules.required]]
+id = "acme-client-id"
+withinLines = 1
+`;
+    const ruleset = rulesetFrom(PAIR);
+
+    it('attaches the nearby client id to the secret and does not report it alone', () => {
+      const [hit, ...rest] = hitsIn(ruleset, 'id: acmeid_abc123def456\n\nsecret: acmesecret_Q7fK2mZp9XwL4rT8\n');
+      expect(rest).toEqual([]);
+      expect(hit).toMatchObject({ ruleId: 'acme-client-secret', companions: [{ ruleId: 'acme-client-id', secret: 'acmeid_abc123def456', region: { startLine: 1, startColumn: 5 } }] });
+    });
+
+    it('leaves a client id that is too far away as its own finding', () => {
+      const hits = hitsIn(ruleset, 'id: acmeid_abc123def456\n\n\n\n\nsecret: acmesecret_Q7fK2mZp9XwL4rT8\n');
+      expect(hits.map((hit) => `${hit.ruleId} ${hit.companions.length}`)).toEqual(['acme-client-id 0', 'acme-client-secret 0']);
+    });
+
+    it('drops a match whose required companion is missing (gitleaks [[rules.required]])', () => {
+      expect(hitsIn(ruleset, 'strict=Q7fK2mZp9XwL4rT8').map((hit) => hit.ruleId)).toEqual([]);
+      expect(hitsIn(ruleset, 'acmeid_abc123def456\nstrict=Q7fK2mZp9XwL4rT8').map((hit) => hit.ruleId)).toEqual(['acme-strict-secret']);
+    });
+  });
 });
+
