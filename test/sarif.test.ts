@@ -48,6 +48,12 @@ describe('SARIF report', () => {
     const demo = keyleak(['scan', 'fixtures/demo', '--format', 'sarif', '--output', `${tree.root}/demo.sarif`]);
     expect(demo.code).toBe(1);
     expect(validate(`${tree.root}/demo.sarif`).filter((result) => result.level === 'error')).toEqual([]);
+    const demoLog = JSON.parse(readFileSync(`${tree.root}/demo.sarif`, 'utf8')) as Log;
+    const clientSecret = demoLog.runs[0]!.results!.find((result) => result.ruleId === 'google-oauth-client-secret')!;
+    expect(clientSecret.relatedLocations).toEqual([
+      expect.objectContaining({ message: { text: 'Paired google-oauth-client-id.' }, physicalLocation: expect.objectContaining({ region: expect.objectContaining({ startLine: 3, startColumn: 14 }) }) }),
+    ]);
+    expect(demoLog.runs[0]!.results!.some((result) => result.ruleId === 'google-oauth-client-id')).toBe(false);
   });
 
   it('describes every loaded rule with help, severity and tags', () => {

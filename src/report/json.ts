@@ -22,6 +22,7 @@ export const jsonReporter: Reporter = (findings, context) => {
         path: occurrence.provenance.path,
         ...occurrence.region,
         encoding: occurrence.encoding,
+        companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: shownSecret(companion.secret, context.redact), ...companion.region })),
         snippet: snippet(occurrence, finding.secret, context.redact),
       })),
     })),

@@ -60,13 +60,23 @@ function location(occurrence: Occurrence, secret: string, redact: boolean, id?: 
 function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boolean): Result {
   const [first, ...others] = finding.occurrences;
   const elsewhere = others.length === 0 ? '' : ` It also appears in ${others.length} other place${others.length === 1 ? '' : 's'}.`;
+  const companions = finding.occurrences.flatMap((occurrence) => occurrence.companions.map((companion) => ({ occurrence, companion })));
+  const pairedWith = companions.length === 0 ? '' : ` Paired with ${[...new Set(companions.map(({ companion }) => companion.ruleId))].join(', ')}.`;
+  const related: Location[] = [
+    ...others.map((occurrence, index) => location(occurrence, finding.secret, redact, index + 1)),
+    ...companions.map(({ occurrence, companion }, index) => ({
+      id: others.length + index + 1,
+      message: { text: `Paired ${companion.ruleId}.` },
+      physicalLocation: { artifactLocation: artifactLocation(occurrence.provenance.path), region: companion.region },
+    })),
+  ];
   return {
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.level,
-    message: { text: `${rule.provider} ${finding.exposure} secret ${redactSecret(finding.secret)} (${finding.ruleId}).${elsewhere}` },
+    message: { text: `${rule.provider} ${finding.exposure} secret ${redactSecret(finding.secret)} (${finding.ruleId}).${pairedWith}${elsewhere}` },
     locations: [location(first!, finding.secret, redact)],
-    ...(others.length === 0 ? {} : { relatedLocations: others.map((occurrence, index) => location(occurrence, finding.secret, redact, index + 1)) }),
+    ...(related.length === 0 ? {} : { relatedLocations: related }),
     partialFingerprints: { 'keyleak/v1': finding.fingerprint },
     properties: {
       exposure: finding.exposure,

@@ -57,6 +57,9 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
       lines.push(tone(`  ${`${startLine}:${startColumn}`.padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
       lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
+      for (const companion of occurrence.companions) {
+        lines.push(pc.dim(`            paired with ${companion.ruleId} at ${companion.region.startLine}:${companion.region.startColumn}`));
+      }
     }
     lines.push('');
   }
