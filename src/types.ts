@@ -31,10 +31,12 @@ export type FilterName =
 /** Checksums a provider defines for its tokens (see detect/checksum.ts). */
 export type ChecksumName = 'crc32-base62';
 
-/** A positive rule example; `secret` pins what the secret group must capture. */
+/** A positive rule example; `secret` pins what the secret group must capture. Negative examples are scanned as the first positive's path. */
 export interface Example {
   readonly text: string;
   readonly secret?: string;
+  /** File path the example is scanned as, for rules limited by `path` (`.netrc`, `config/master.key`). */
+  readonly path?: string;
 }
 
 /** An allowlist as written in a rule file (gitleaks `[[allowlists]]` semantics). */
@@ -48,6 +50,8 @@ export interface AllowlistSpec {
   readonly paths: readonly string[];
   /** Lowercased substrings of the secret. */
   readonly stopwords: readonly string[];
+  /** For global allowlists: the rule ids it applies to (all rules when empty), as gitleaks' targetRules. */
+  readonly targetRules: readonly string[];
 }
 
 /**
@@ -87,6 +91,8 @@ export interface RuleSpec {
   readonly exposure: Exposure;
   readonly level: Level;
   readonly filters: readonly FilterName[];
+  /** Whether the default filters apply too (false for config formats where `password=pass` is a real leak). */
+  readonly defaultFilters: boolean;
   /** A catch-all rule (`password = ...`): dropped where a provider rule matched the same text. */
   readonly generic: boolean;
   readonly checksum?: ChecksumName;

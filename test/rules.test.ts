@@ -30,7 +30,7 @@ describe('built-in rules', () => {
     const crossings: string[] = [];
     for (const rule of spec.rules.filter((candidate) => !candidate.generic)) {
       for (const example of rule.examples) {
-        const others = detect({ text: example.text, provenance: { kind: 'file', path: 'example.txt' } }, ruleset)
+        const others = detect({ text: example.text, provenance: { kind: 'file', path: example.path ?? 'input.txt' } }, ruleset)
           .map((hit) => spec.rules.find((candidate) => candidate.id === hit.ruleId)!)
           .filter((other) => other.id !== rule.id && !other.generic && other.provider !== rule.provider)
           .filter((other) => !NESTED_CREDENTIALS.has(`${rule.id} > ${other.id}`));

@@ -8,6 +8,11 @@ export interface AllowCandidate {
   readonly path: string;
 }
 
+/** Whether a global allowlist covers a rule (gitleaks targetRules; all rules when none are named). */
+export function allowlistTargets(allowlist: Allowlist, ruleId: string): boolean {
+  return allowlist.targetRules.size === 0 || allowlist.targetRules.has(ruleId);
+}
+
 /** OR: any criterion that is present allows; AND: every criterion that is present must allow. */
 export function allowlistAllows(allowlist: Allowlist, candidate: AllowCandidate): boolean {
   const target = candidate[allowlist.regexTarget];
@@ -21,7 +26,7 @@ export function allowlistAllows(allowlist: Allowlist, candidate: AllowCandidate)
 
 /** An allowlist that only names paths can skip a whole file before it is read. */
 export function allowlistSkipsPath(allowlist: Allowlist, path: string): boolean {
-  const pathOnly = allowlist.regexes.length === 0 && allowlist.stopwords.length === 0;
+  const pathOnly = allowlist.regexes.length === 0 && allowlist.stopwords.length === 0 && allowlist.targetRules.size === 0;
   return pathOnly && allowlist.paths.some((regex) => regex.test(path));
 }
 

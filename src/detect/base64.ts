@@ -11,7 +11,7 @@ export interface DecodedSegment {
  * data blobs (images, fonts). The lookbehind makes every position inside a run fail at once, so the
  * scan is linear instead of retrying each identifier from each of its characters.
  */
-const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,4096}={0,2}(?![A-Za-z0-9+/_=-])/g;
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g;
 
 function isPrintable(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -31,7 +31,7 @@ export function base64Segments(text: string): DecodedSegment[] {
     const run = match[0];
     if (LETTERS_ONLY.test(run)) continue;
     const decoded = Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64').toString('latin1');
-    if (decoded.length < 16 || !isPrintable(decoded)) continue;
+    if (decoded.length < 14 || !isPrintable(decoded)) continue;
     segments.push({ start: match.index, end: match.index + run.length, decoded });
   }
   return segments;

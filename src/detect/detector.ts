@@ -7,7 +7,7 @@ import type { Companion, CompanionSpec, Hit, Provenance } from '../types.js';
 import type { Rule, Ruleset } from '../ruleset/compile.js';
 import { shannonEntropy } from './entropy.js';
 import { rejectingFilter } from './filters.js';
-import { allowlistAllows, hasInlineAllow } from './allow.js';
+import { allowlistAllows, allowlistTargets, hasInlineAllow } from './allow.js';
 import { lineLocator, type LineLocator, type Position } from './lines.js';
 import { base64Segments } from './base64.js';
 
@@ -62,7 +62,7 @@ function* ruleCandidates(rule: Rule, view: string, text: string, path: string, r
     if (hasInlineAllow(line)) continue;
     const candidate = { secret, match: match[0], line, path };
     if (rule.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
-    if (ruleset.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
+    if (ruleset.allowlists.some((allowlist) => allowlistTargets(allowlist, rule.spec.id) && allowlistAllows(allowlist, candidate))) continue;
     yield { rule, secret, start, end, entropy };
   }
 }

@@ -50,15 +50,17 @@ function singleRuleset(spec: RulesetSpec, rule: RuleSpec): Ruleset {
   return compileRuleset({ rules: [rule, ...spec.rules.filter((other) => companionIds.has(other.id) && other.id !== rule.id)], global: spec.global });
 }
 
-function secretsFound(ruleset: Ruleset, text: string): string[] {
+const DEFAULT_EXAMPLE_PATH = 'input.txt';
+
+function secretsFound(ruleset: Ruleset, text: string, path = DEFAULT_EXAMPLE_PATH): string[] {
   const ruleId = ruleset.rules[0]!.spec.id;
-  return detect({ text, provenance: { kind: 'file', path: 'example.txt' } }, ruleset)
+  return detect({ text, provenance: { kind: 'file', path } }, ruleset)
     .filter((hit) => hit.ruleId === ruleId)
     .map((hit) => hit.secret);
 }
 
-function finds(ruleset: Ruleset, text: string, secret: string): boolean {
-  return secretsFound(ruleset, text).some((found) => sameSecret(found, secret));
+function finds(ruleset: Ruleset, text: string, secret: string, path?: string): boolean {
+  return secretsFound(ruleset, text, path).some((found) => sameSecret(found, secret));
 }
 
 /** Inputs built from the rule's own keywords and character classes, the shapes that trigger backtracking. */
@@ -99,7 +101,7 @@ function checkRule(spec: RulesetSpec, rule: RuleSpec, options: RuleCheckOptions)
     const field = `examples[${index}]`;
     const lower = example.text.toLowerCase();
     if (rule.keywords.length > 0 && !rule.keywords.some((keyword) => lower.includes(keyword))) problem(field, 'contains none of the rule keywords');
-    const found = secretsFound(ruleset, example.text);
+    const found = secretsFound(ruleset, example.text, example.path);
     if (found.length === 0) {
       problem(field, 'not detected');
       return;
@@ -107,16 +109,18 @@ function checkRule(spec: RulesetSpec, rule: RuleSpec, options: RuleCheckOptions)
     if (example.secret !== undefined && !found.includes(example.secret)) problem(field, `detected "${found[0]}" instead of the pinned secret`);
     const secret = example.secret ?? found[0]!;
     for (const context of EXAMPLE_CONTEXTS) {
-      if (!finds(ruleset, context.wrap(example.text), secret)) problem(field, `not detected in context: ${context.name}`);
+      if (!finds(ruleset, context.wrap(example.text), secret, example.path)) problem(field, `not detected in context: ${context.name}`);
     }
-    if (finds(ruleset, secret, secret)) {
+    // A rule limited to one file format (`path`) is tested in that format only.
+    if (rule.path === undefined && finds(ruleset, secret, secret, example.path)) {
       for (const context of SECRET_CONTEXTS) {
-        if (!finds(ruleset, context.wrap(secret), secret)) problem(field, `bare secret not detected in context: ${context.name}`);
+        if (!finds(ruleset, context.wrap(secret), secret, example.path)) problem(field, `bare secret not detected in context: ${context.name}`);
       }
     }
   });
+  const negativePath = rule.examples[0]?.path;
   rule.negativeExamples.forEach((text, index) => {
-    const found = secretsFound(ruleset, text);
+    const found = secretsFound(ruleset, text, negativePath);
     if (found.length > 0) problem(`negative_examples[${index}]`, `detected "${found[0]}"`);
   });
   if (!options.skipRedos) {

@@ -11,6 +11,8 @@ export interface Allowlist {
   readonly regexes: readonly RegExp[];
   readonly paths: readonly RegExp[];
   readonly stopwords: readonly string[];
+  /** Rule ids a global allowlist is limited to; empty for all. */
+  readonly targetRules: ReadonlySet<string>;
 }
 
 export interface Rule {
@@ -37,6 +39,7 @@ export function compileAllowlist(spec: AllowlistSpec): Allowlist {
     regexes: spec.regexes.map((source) => new RegExp(source)),
     paths: spec.paths.map((source) => new RegExp(source)),
     stopwords: spec.stopwords,
+    targetRules: new Set(spec.targetRules),
   };
 }
 
@@ -45,7 +48,7 @@ export function compileRule(spec: RuleSpec): Rule {
     spec,
     regex: compileRuleRegex(spec.regex, spec.flags),
     ...(spec.path === undefined ? {} : { path: new RegExp(spec.path) }),
-    filters: [...new Set([...DEFAULT_FILTERS, ...spec.filters])],
+    filters: [...new Set([...(spec.defaultFilters ? DEFAULT_FILTERS : []), ...spec.filters])],
     ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),
     allowlists: spec.allowlists.map(compileAllowlist),
   };

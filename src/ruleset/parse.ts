@@ -20,10 +20,11 @@ type Table = Readonly<Record<string, unknown>>;
 const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowlist', 'allowlists', 'documented_examples']);
 const RULE_FIELDS = new Set([
   'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
-  'exposure', 'level', 'flags', 'filters', 'generic', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
+  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
 ]);
 const COMPANION_FIELDS = new Set(['id', 'withinLines', 'withinColumns']);
-const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords']);
+const EXAMPLE_FIELDS = new Set(['text', 'secret', 'path']);
+const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords', 'targetRules']);
 const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function isTable(value: unknown): value is Table {
@@ -115,7 +116,9 @@ class FieldReader {
         regexes: this.regexSources(entry, 'regexes', ruleId),
         paths: this.regexSources(entry, 'paths', ruleId),
         stopwords: this.strings(entry, 'stopwords', ruleId).map((word) => word.toLowerCase()),
+        targetRules: this.strings(entry, 'targetRules', ruleId),
       };
+      if (ruleId !== undefined && spec.targetRules.length > 0) this.problem(ruleId, 'allowlists', 'targetRules belongs in a global [[allowlists]] table');
       if (spec.regexes.length + spec.paths.length + spec.stopwords.length === 0) {
         this.problem(ruleId, 'allowlists', 'an allowlist needs at least one of regexes, paths or stopwords');
       }
@@ -160,9 +163,11 @@ class FieldReader {
     const examples: Example[] = [];
     for (const item of value) {
       if (typeof item === 'string') examples.push({ text: item });
-      else if (isTable(item) && typeof item['text'] === 'string' && (item['secret'] === undefined || typeof item['secret'] === 'string')) {
-        examples.push(item['secret'] === undefined ? { text: item['text'] } : { text: item['text'], secret: item['secret'] as string });
-      } else this.problem(ruleId, 'examples', 'each example must be a string or a { text, secret } table');
+      else if (isTable(item) && typeof item['text'] === 'string' && ['secret', 'path'].every((key) => item[key] === undefined || typeof item[key] === 'string')) {
+        this.unknownFields(item, EXAMPLE_FIELDS, ruleId, 'example');
+        const { secret, path } = item as { secret?: string; path?: string };
+        examples.push({ text: item['text'], ...(secret === undefined ? {} : { secret }), ...(path === undefined ? {} : { path }) });
+      } else this.problem(ruleId, 'examples', 'each example must be a string or a { text, secret, path } table');
     }
     return examples;
   }
@@ -227,6 +232,8 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
   }
   const generic = entry['generic'] ?? false;
   if (typeof generic !== 'boolean') reader.problem(id, 'generic', 'must be true or false');
+  const defaultFilters = entry['default_filters'] ?? true;
+  if (typeof defaultFilters !== 'boolean') reader.problem(id, 'default_filters', 'must be true or false');
   const checksum = reader.oneOf(entry, 'checksum', Object.keys(checksums) as ChecksumName[], id);
   const keywords = reader.strings(entry, 'keywords', id).map((keyword) => keyword.toLowerCase());
   if (keywords.some((keyword) => keyword.length === 0)) reader.problem(id, 'keywords', 'a keyword cannot be empty');
@@ -249,6 +256,7 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
     exposure,
     level,
     filters: filters as FilterName[],
+    defaultFilters: defaultFilters !== false,
     generic: generic === true,
     ...(checksum === undefined ? {} : { checksum }),
     allowlists: reader.allowlists(entry, id),
