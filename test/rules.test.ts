@@ -22,8 +22,15 @@ describe('built-in rules', () => {
     expect(spec.rules.filter((rule) => rule.exposure === 'publishable' && rule.level === 'error').map((rule) => rule.id)).toEqual([]);
   });
 
-  /** Credentials that really do contain another: a service-account key file holds a PEM private key. */
-  const NESTED_CREDENTIALS = new Set(['gcp-service-account-key > private-key-pem']);
+  /**
+   * Credentials that really do contain or imitate another: key files that embed a PEM private key,
+   * and S3-compatible keys written under AWS's own setting names.
+   */
+  const NESTED_CREDENTIALS = new Set([
+    'gcp-service-account-key > private-key-pem',
+    'kubernetes-kubeconfig-client-key > private-key-pem',
+    'yandex-cloud-static-key-secret > aws-secret-access-key',
+  ]);
 
   it('no positive example of a provider rule is reported by another provider rule', () => {
     const ruleset = compileRuleset(spec);

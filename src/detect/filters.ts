@@ -64,7 +64,8 @@ const MIN_AVERAGE_WORD_LENGTH = 3;
 /**
  * Identifiers, messages and words rather than random strings: `getAccessToken`, `MY_SECRET_NAME`,
  * `auth/invalid-api-key`, `__PRIVATE_tokenListener`, `HTTPServer2`. The value splits into
- * letter words (camel case or separators) averaging three or more letters, with short digit runs.
+ * letter words (camel case or separators) averaging three or more letters, long words have a
+ * vowel, and short digit runs end a word rather than sit inside one.
  */
 export function isIdentifier(secret: string): boolean {
   const core = secret.replace(/^[_#$@!.]+|[_!?.=]+$/g, '');
@@ -74,10 +75,12 @@ export function isIdentifier(secret: string): boolean {
   for (const segment of core.split(/[-_./:@#$]+/)) {
     const pieces = segment.match(CAMEL_PIECE) ?? [];
     if (pieces.join('') !== segment) return false;
-    for (const piece of pieces) {
+    for (const [index, piece] of pieces.entries()) {
       if (/^[0-9]/.test(piece)) {
-        if (piece.length > 4) return false;
+        // `base64Encode`, `HTTP2Server`, `sha256`: digits end a word; `x2k6y` is random.
+        if (piece.length > 4 || /^[a-z]/.test(pieces[index + 1] ?? '')) return false;
       } else {
+        if (piece.length >= 5 && !/[aeiouy]/i.test(piece)) return false;
         letters += piece.length;
         words++;
       }
