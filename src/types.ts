@@ -39,6 +39,12 @@ export interface Example {
   readonly path?: string;
 }
 
+/** A regex as configured: JavaScript source and flags (from a leading `(?i)`, or translated from RE2). */
+export interface PatternSpec {
+  readonly source: string;
+  readonly flags: string;
+}
+
 /** An allowlist as written in a rule file (gitleaks `[[allowlists]]` semantics). */
 export interface AllowlistSpec {
   readonly description?: string;
@@ -46,8 +52,10 @@ export interface AllowlistSpec {
   readonly condition: 'OR' | 'AND';
   /** What `regexes` are tested against. */
   readonly regexTarget: 'secret' | 'match' | 'line';
-  readonly regexes: readonly string[];
-  readonly paths: readonly string[];
+  readonly regexes: readonly PatternSpec[];
+  readonly paths: readonly PatternSpec[];
+  /** Commit hashes whose findings are allowed (history scans; never match in a working tree). */
+  readonly commits: readonly string[];
   /** Lowercased substrings of the secret. */
   readonly stopwords: readonly string[];
   /** For global allowlists: the rule ids it applies to (all rules when empty), as gitleaks' targetRules. */
@@ -87,7 +95,7 @@ export interface RuleSpec {
   /** Minimum Shannon entropy (bits per character) of the secret; 0 disables the gate. */
   readonly entropy: number;
   /** Regex on the display path: the rule only applies to matching paths. */
-  readonly path?: string;
+  readonly path?: PatternSpec;
   readonly exposure: Exposure;
   readonly level: Level;
   readonly filters: readonly FilterName[];
@@ -95,6 +103,8 @@ export interface RuleSpec {
   readonly defaultFilters: boolean;
   /** A catch-all rule (`password = ...`): dropped where a provider rule matched the same text. */
   readonly generic: boolean;
+  /** Only a companion of other rules, never reported alone (gitleaks skipReport). */
+  readonly skipReport: boolean;
   readonly checksum?: ChecksumName;
   readonly allowlists: readonly AllowlistSpec[];
   readonly companions: readonly CompanionSpec[];

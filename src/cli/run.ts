@@ -2,12 +2,13 @@
  * The command line as a function: argv in, exit code out. Everything it prints goes through `io`,
  * so tests run it in-process; only main.ts touches `process`.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { Finding, Level, Notice, RulesetSpec } from '../types.js';
-import { loadRuleset } from '../ruleset/load.js';
+import type { Finding, Level, Notice } from '../types.js';
+import { loadConfiguration, loadRuleset, type LoadedConfiguration } from '../ruleset/load.js';
+import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '../post/gitleaks-ignore.js';
 import { checkRules } from '../ruleset/check.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import { scan, DEFAULT_MAX_FILE_SIZE } from '../scan/scan.js';
@@ -66,15 +67,32 @@ interface RuleSourceOptions {
 
 function addRuleSourceOptions(command: Command): Command {
   return command
-    .option('--rules <path...>', 'extra rule files or folders of *.toml rule files')
-    .option('--config <file>', 'a rule file (keyleak or gitleaks TOML) to load with the built-in rules')
+    .option('--rules <path...>', 'extra keyleak rule files, or folders of *.toml rule files')
+    .option('--config <file>', 'a gitleaks configuration (default: .gitleaks.toml in the scanned folder, if any)')
     .option('--no-builtin-rules', 'do not load the built-in rules')
     .option('--disable-rule <id...>', 'leave out rules by id');
 }
 
-async function loadRules(options: RuleSourceOptions, cwd: string): Promise<RulesetSpec> {
-  const paths = [...(options.rules ?? []), ...(options.config === undefined ? [] : [options.config])].map((target) => path.resolve(cwd, target));
-  return loadRuleset({ builtin: options.builtinRules, paths, disable: options.disableRule ?? [] }, cwd);
+/** The gitleaks configuration at the scan root, picked up as gitleaks does when --config is absent. */
+export const GITLEAKS_CONFIG_FILE = '.gitleaks.toml';
+
+async function isFile(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isFile() === true;
+}
+
+/** Built-ins plus --rules; or a gitleaks configuration (--config, or .gitleaks.toml at `root`). */
+async function loadRules(options: RuleSourceOptions, cwd: string, root: string): Promise<LoadedConfiguration> {
+  const load = { builtin: options.builtinRules, paths: (options.rules ?? []).map((target) => path.resolve(cwd, target)), disable: options.disableRule ?? [] };
+  const discovered = path.join(root, GITLEAKS_CONFIG_FILE);
+  const config = options.config !== undefined ? path.resolve(cwd, options.config) : (await isFile(discovered)) ? discovered : undefined;
+  if (config !== undefined) return loadConfiguration(config, load, cwd);
+  return { ruleset: await loadRuleset(load, cwd), warnings: [] };
+}
+
+/** The folder a scan is rooted at: the first path if it is a folder, else the folder holding it. */
+async function scanRoot(paths: readonly string[], cwd: string): Promise<string> {
+  const first = path.resolve(cwd, paths[0] ?? '.');
+  return (await stat(first).catch(() => undefined))?.isDirectory() ? first : path.dirname(first);
 }
 
 interface ScanCommandOptions extends RuleSourceOptions {
@@ -114,7 +132,9 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude')
     .addHelpText('after', EXIT_CODES_HELP);
   addRuleSourceOptions(scanCommand).action(async (paths: string[], options: ScanCommandOptions) => {
-    const ruleset = await loadRules(options, io.cwd);
+    const root = await scanRoot(paths, io.cwd);
+    const { ruleset, warnings } = await loadRules(options, io.cwd, root);
+    for (const warning of warnings) io.stderr(`keyleak: warning: ${formatRuleProblem(warning)}\n`);
     const result = await scan({
       paths,
       cwd: io.cwd,
@@ -123,9 +143,13 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       maxFileSize: options.maxFileSize,
       useIgnoreFiles: options.ignore,
     });
-    const report = reporters[options.format](result.findings, {
+    const ignored = await readFile(path.join(root, GITLEAKS_IGNORE_FILE), 'utf8').catch(() => '');
+    const rootPrefix = path.relative(io.cwd, root).split(path.sep).join('/');
+    const findings = applyGitleaksIgnore(result.findings, parseGitleaksIgnore(ignored), rootPrefix === '' ? '' : `${rootPrefix}/`);
+    const notices = [...warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices];
+    const report = reporters[options.format](findings, {
       rules: ruleset.rules,
-      notices: result.notices,
+      notices,
       stats: { files: result.stats.files, bytes: result.stats.bytes },
       toolVersion: VERSION,
       cwd: io.cwd,
@@ -133,7 +157,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       color: io.color && options.output === undefined,
     });
     await emit(io, report, options.output);
-    setExit(scanExitCode(result.findings, result.notices, options.failOn));
+    setExit(scanExitCode(findings, notices, options.failOn));
   });
 
   const rules = program.command('rules').description('list and check rules');
@@ -143,7 +167,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .description('print the rule inventory: id, level, exposure, provider')
       .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')),
   ).action(async (options: RuleSourceOptions & { format: 'text' | 'json' }) => {
-    const ruleset = await loadRules(options, io.cwd);
+    const { ruleset } = await loadRules(options, io.cwd, io.cwd);
     if (options.format === 'json') {
       io.stdout(`${JSON.stringify(ruleset.rules.map(({ id, provider, level, exposure, description, file }) => ({ id, provider, level, exposure, description, file })), null, 2)}\n`);
       return;
@@ -159,7 +183,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .argument('[files...]', 'rule files to check')
       .option('--skip-redos', 'skip the timing-based ReDoS budget'),
   ).action(async (files: string[], options: RuleSourceOptions & { skipRedos?: boolean }) => {
-    const ruleset = await loadRules({ ...options, rules: [...(options.rules ?? []), ...files] }, io.cwd);
+    const { ruleset } = await loadRules({ ...options, rules: [...(options.rules ?? []), ...files] }, io.cwd, io.cwd);
     const targets = files.length === 0 ? ruleset.rules : ruleset.rules.filter((rule) => files.some((file) => path.resolve(io.cwd, file) === path.resolve(io.cwd, rule.file)));
     const problems = checkRules(ruleset, targets, { skipRedos: options.skipRedos ?? false });
     for (const problem of problems) io.stdout(`${formatRuleProblem(problem)}\n`);

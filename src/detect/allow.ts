@@ -21,12 +21,14 @@ export function allowlistAllows(allowlist: Allowlist, candidate: AllowCandidate)
   if (allowlist.paths.length > 0) checks.push(allowlist.paths.some((path) => path.test(candidate.path)));
   if (allowlist.regexes.length > 0) checks.push(allowlist.regexes.some((regex) => regex.test(target)));
   if (allowlist.stopwords.length > 0) checks.push(allowlist.stopwords.some((word) => secret.includes(word)));
+  // Text from a working tree has no commit, so a commit criterion never allows it.
+  if (allowlist.commits.size > 0) checks.push(false);
   return allowlist.condition === 'AND' ? checks.every(Boolean) : checks.some(Boolean);
 }
 
 /** An allowlist that only names paths can skip a whole file before it is read. */
 export function allowlistSkipsPath(allowlist: Allowlist, path: string): boolean {
-  const pathOnly = allowlist.regexes.length === 0 && allowlist.stopwords.length === 0 && allowlist.targetRules.size === 0;
+  const pathOnly = allowlist.regexes.length === 0 && allowlist.stopwords.length === 0 && allowlist.commits.size === 0 && allowlist.targetRules.size === 0;
   return pathOnly && allowlist.paths.some((regex) => regex.test(path));
 }
 

@@ -128,7 +128,7 @@ function pairCompanions(candidates: readonly Candidate[], locator: LineLocator):
     companions.forEach((companion) => attached.add(companion));
     paired.push({ candidate, companions });
   }
-  return paired.filter(({ candidate }) => !attached.has(candidate));
+  return paired.filter(({ candidate }) => !attached.has(candidate) && !candidate.rule.spec.skipReport);
 }
 
 function regionOf(locator: LineLocator, span: { start: number; end: number }): Hit['region'] {

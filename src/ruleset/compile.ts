@@ -1,5 +1,5 @@
 /** Turns validated rule specs into the compiled form the detector runs: regexes built once, lookups prepared. */
-import type { AllowlistSpec, FilterName, RuleSpec, RulesetSpec } from '../types.js';
+import type { AllowlistSpec, FilterName, PatternSpec, RuleSpec, RulesetSpec } from '../types.js';
 import { DEFAULT_FILTERS } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import { keywordIndex, type KeywordIndex } from '../detect/keywords.js';
@@ -11,6 +11,7 @@ export interface Allowlist {
   readonly regexes: readonly RegExp[];
   readonly paths: readonly RegExp[];
   readonly stopwords: readonly string[];
+  readonly commits: ReadonlySet<string>;
   /** Rule ids a global allowlist is limited to; empty for all. */
   readonly targetRules: ReadonlySet<string>;
 }
@@ -32,13 +33,18 @@ export interface Ruleset {
   readonly documentedExamples: ReadonlySet<string>;
 }
 
+function compilePattern(pattern: PatternSpec): RegExp {
+  return new RegExp(pattern.source, pattern.flags);
+}
+
 export function compileAllowlist(spec: AllowlistSpec): Allowlist {
   return {
     condition: spec.condition,
     regexTarget: spec.regexTarget,
-    regexes: spec.regexes.map((source) => new RegExp(source)),
-    paths: spec.paths.map((source) => new RegExp(source)),
+    regexes: spec.regexes.map(compilePattern),
+    paths: spec.paths.map(compilePattern),
     stopwords: spec.stopwords,
+    commits: new Set(spec.commits),
     targetRules: new Set(spec.targetRules),
   };
 }
@@ -47,7 +53,7 @@ export function compileRule(spec: RuleSpec): Rule {
   return {
     spec,
     regex: compileRuleRegex(spec.regex, spec.flags),
-    ...(spec.path === undefined ? {} : { path: new RegExp(spec.path) }),
+    ...(spec.path === undefined ? {} : { path: compilePattern(spec.path) }),
     filters: [...new Set([...(spec.defaultFilters ? DEFAULT_FILTERS : []), ...spec.filters])],
     ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),
     allowlists: spec.allowlists.map(compileAllowlist),

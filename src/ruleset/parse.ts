@@ -1,30 +1,54 @@
 /**
  * Validates one parsed rule file (TOML, a superset of the gitleaks rule schema) into plain specs.
  * Every problem is collected with its file, rule id and field, so a user fixes them in one pass.
+ * Two dialects: keyleak rule files hold JavaScript regexes; gitleaks configurations hold RE2
+ * regexes, translated here, and a rule that cannot be translated is skipped with a warning.
  */
-import type { AllowlistSpec, ChecksumName, CompanionSpec, Example, Exposure, FilterName, Level, RuleSpec } from '../types.js';
+import type { AllowlistSpec, ChecksumName, CompanionSpec, Example, Exposure, FilterName, Level, PatternSpec, RuleSpec } from '../types.js';
 import { FILTER_NAMES } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import type { RuleProblem } from './errors.js';
 import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason } from './regex.js';
+import { translateRe2 } from './re2.js';
+
+export type Dialect = 'keyleak' | 'gitleaks';
+
+/** gitleaks `[extend]`: build on the default rules and/or another configuration. */
+export interface ExtendSpec {
+  readonly useDefault: boolean;
+  readonly path?: string;
+  readonly disabledRules: readonly string[];
+}
 
 export interface ParsedRuleFile {
   readonly rules: readonly RuleSpec[];
   readonly allowlists: readonly AllowlistSpec[];
   readonly documentedExamples: readonly string[];
+  /** Errors: the file must be fixed before it loads. */
   readonly problems: readonly RuleProblem[];
+  /** Rules skipped while the rest load (gitleaks regexes with no JavaScript equivalent). */
+  readonly warnings: readonly RuleProblem[];
+  readonly extend?: ExtendSpec;
+}
+
+/** Thrown inside a rule's parse when a gitleaks regex cannot be translated: the rule is skipped. */
+class UntranslatableRule extends Error {
+  constructor(readonly field: string, reason: string) {
+    super(reason);
+  }
 }
 
 type Table = Readonly<Record<string, unknown>>;
 
-const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowlist', 'allowlists', 'documented_examples']);
+const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowlist', 'allowlists', 'documented_examples', 'extend', 'minVersion']);
+const EXTEND_FIELDS = new Set(['useDefault', 'path', 'disabledRules']);
 const RULE_FIELDS = new Set([
   'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
-  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
+  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'skipReport', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
 ]);
 const COMPANION_FIELDS = new Set(['id', 'withinLines', 'withinColumns']);
 const EXAMPLE_FIELDS = new Set(['text', 'secret', 'path']);
-const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords', 'targetRules']);
+const ALLOWLIST_FIELDS = new Set(['description', 'condition', 'regexTarget', 'regexes', 'paths', 'stopwords', 'targetRules', 'commits']);
 const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function isTable(value: unknown): value is Table {
@@ -34,11 +58,19 @@ function isTable(value: unknown): value is Table {
 /** Field readers that record a problem and return undefined when a value has the wrong type. */
 class FieldReader {
   readonly problems: RuleProblem[] = [];
+  readonly warnings: RuleProblem[] = [];
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly fileName: string,
+    readonly dialect: Dialect,
+  ) {}
+
+  get file(): string {
+    return this.fileName;
+  }
 
   problem(ruleId: string | undefined, field: string | undefined, message: string): void {
-    this.problems.push({ file: this.file, ...(ruleId === undefined ? {} : { ruleId }), ...(field === undefined ? {} : { field }), message });
+    this.problems.push({ file: this.fileName, ...(ruleId === undefined ? {} : { ruleId }), ...(field === undefined ? {} : { field }), message });
   }
 
   unknownFields(table: Table, known: ReadonlySet<string>, ruleId: string | undefined, where: string): void {
@@ -79,18 +111,31 @@ class FieldReader {
     return undefined;
   }
 
-  regexSources(table: Table, field: string, ruleId?: string): readonly string[] {
-    const sources = this.strings(table, field, ruleId);
-    for (const source of sources) this.checkRegex(source, field, ruleId);
-    return sources;
-  }
-
-  checkRegex(source: string, field: string, ruleId?: string): void {
+  /**
+   * A configured regex as JavaScript: RE2 translated in gitleaks configurations; in keyleak rule
+   * files a leading `(?i)` (the one inline flag users reach for) becomes the `i` flag.
+   */
+  pattern(source: string, field: string, ruleId?: string): PatternSpec | undefined {
+    let pattern: PatternSpec;
+    if (this.dialect === 'gitleaks') {
+      const translated = translateRe2(source);
+      if (!translated.ok) throw new UntranslatableRule(field, translated.reason);
+      pattern = { source: translated.source, flags: translated.flags };
+    } else {
+      const caseless = source.startsWith('(?i)');
+      pattern = { source: caseless ? source.slice(4) : source, flags: caseless ? 'i' : '' };
+    }
     try {
-      new RegExp(source);
+      new RegExp(pattern.source, pattern.flags);
     } catch (error) {
       this.problem(ruleId, field, `${regexErrorReason(error)} in /${source}/`);
+      return undefined;
     }
+    return pattern;
+  }
+
+  patterns(table: Table, field: string, ruleId?: string): readonly PatternSpec[] {
+    return this.strings(table, field, ruleId).flatMap((source) => this.pattern(source, field, ruleId) ?? []);
   }
 
   /** gitleaks accepts a single `[allowlist]` table (older configs) or an array `[[allowlists]]`. */
@@ -107,24 +152,37 @@ class FieldReader {
         this.problem(ruleId, 'allowlists', 'each allowlist must be a table');
         continue;
       }
-      this.unknownFields(entry, ALLOWLIST_FIELDS, ruleId, 'allowlist');
-      const description = this.string(entry, 'description', ruleId);
-      const spec: AllowlistSpec = {
-        ...(description === undefined ? {} : { description }),
-        condition: this.oneOf(entry, 'condition', ['OR', 'AND'] as const, ruleId) ?? 'OR',
-        regexTarget: this.oneOf(entry, 'regexTarget', ['secret', 'match', 'line'] as const, ruleId) ?? 'secret',
-        regexes: this.regexSources(entry, 'regexes', ruleId),
-        paths: this.regexSources(entry, 'paths', ruleId),
-        stopwords: this.strings(entry, 'stopwords', ruleId).map((word) => word.toLowerCase()),
-        targetRules: this.strings(entry, 'targetRules', ruleId),
-      };
-      if (ruleId !== undefined && spec.targetRules.length > 0) this.problem(ruleId, 'allowlists', 'targetRules belongs in a global [[allowlists]] table');
-      if (spec.regexes.length + spec.paths.length + spec.stopwords.length === 0) {
-        this.problem(ruleId, 'allowlists', 'an allowlist needs at least one of regexes, paths or stopwords');
+      try {
+        specs.push(...this.allowlist(entry, ruleId));
+      } catch (error) {
+        // In a rule, an untranslatable allowlist skips the whole rule (caught by the rule's parse).
+        if (!(error instanceof UntranslatableRule) || ruleId !== undefined) throw error;
+        this.warnings.push({ file: this.fileName, field: `allowlists.${error.field}`, message: `allowlist skipped: ${error.message}` });
       }
-      specs.push(spec);
     }
     return specs;
+  }
+
+  /** One allowlist table; empty when it is invalid (the problem is recorded). */
+  private allowlist(entry: Table, ruleId: string | undefined): AllowlistSpec[] {
+    this.unknownFields(entry, ALLOWLIST_FIELDS, ruleId, 'allowlist');
+    const description = this.string(entry, 'description', ruleId);
+    const spec: AllowlistSpec = {
+      ...(description === undefined ? {} : { description }),
+      condition: this.oneOf(entry, 'condition', ['OR', 'AND'] as const, ruleId) ?? 'OR',
+      regexTarget: this.oneOf(entry, 'regexTarget', ['secret', 'match', 'line'] as const, ruleId) ?? 'secret',
+      regexes: this.patterns(entry, 'regexes', ruleId),
+      paths: this.patterns(entry, 'paths', ruleId),
+      commits: this.strings(entry, 'commits', ruleId),
+      stopwords: this.strings(entry, 'stopwords', ruleId).map((word) => word.toLowerCase()),
+      targetRules: this.strings(entry, 'targetRules', ruleId),
+    };
+    if (ruleId !== undefined && spec.targetRules.length > 0) this.problem(ruleId, 'allowlists', 'targetRules belongs in a global [[allowlists]] table');
+    if (spec.regexes.length + spec.paths.length + spec.stopwords.length + spec.commits.length === 0) {
+      this.problem(ruleId, 'allowlists', 'an allowlist needs at least one of regexes, paths, stopwords or commits');
+      return [];
+    }
+    return [spec];
   }
 
   companions(table: Table, field: 'required' | 'companions', ruleId: string): CompanionSpec[] {
@@ -201,15 +259,35 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
     reader.problem(undefined, `rules[${index}]`, 'missing id');
     return undefined;
   }
-  if (!RULE_ID.test(id)) reader.problem(id, 'id', 'must be lower-case kebab-case (a-z, 0-9 and single hyphens)');
+  if (reader.dialect === 'keyleak' && !RULE_ID.test(id)) reader.problem(id, 'id', 'must be lower-case kebab-case (a-z, 0-9 and single hyphens)');
+  if (reader.dialect === 'gitleaks' && !/^\S+$/.test(id)) reader.problem(id, 'id', 'must not be empty or contain spaces');
   reader.unknownFields(entry, RULE_FIELDS, id, 'rule');
+  try {
+    return parseRuleFields(reader, entry, id, provider, fileReferences);
+  } catch (error) {
+    if (!(error instanceof UntranslatableRule)) throw error;
+    reader.warnings.push({ file: reader.file, ruleId: id, field: error.field, message: `skipped: ${error.message}` });
+    return undefined;
+  }
+}
 
-  const regex = reader.string(entry, 'regex', id);
-  if (regex === undefined) reader.problem(id, 'regex', 'missing');
+function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider: string, fileReferences: readonly string[]): RuleSpec | undefined {
+  const rawRegex = reader.string(entry, 'regex', id);
+  if (rawRegex === undefined && reader.dialect === 'gitleaks' && entry['path'] !== undefined) {
+    throw new UntranslatableRule('regex', 'rules that match a path without a regex are not supported');
+  }
+  if (rawRegex === undefined) reader.problem(id, 'regex', 'missing');
   let flags = reader.string(entry, 'flags', id) ?? '';
   if ([...flags].some((flag) => !ALLOWED_RULE_FLAGS.includes(flag))) {
     reader.problem(id, 'flags', `only ${[...ALLOWED_RULE_FLAGS].join(', ')} are allowed; the engine adds g and d`);
     flags = '';
+  }
+  let regex = rawRegex;
+  if (rawRegex !== undefined && reader.dialect === 'gitleaks') {
+    const translated = translateRe2(rawRegex);
+    if (!translated.ok) throw new UntranslatableRule('regex', translated.reason);
+    regex = translated.source;
+    flags = [...new Set([...flags, ...translated.flags])].join('');
   }
   const rawGroup = entry['secretGroup'];
   let secretGroup: number | string | undefined;
@@ -224,8 +302,8 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
   if (exposure === 'publishable' && level === 'error') reader.problem(id, 'level', 'a publishable secret cannot be reported at level error');
   const entropy = reader.number(entry, 'entropy', id) ?? 0;
   if (entropy < 0 || entropy > 8) reader.problem(id, 'entropy', 'must be between 0 and 8 bits per character');
-  const path = reader.string(entry, 'path', id);
-  if (path !== undefined) reader.checkRegex(path, 'path', id);
+  const rawPath = reader.string(entry, 'path', id);
+  const path = rawPath === undefined ? undefined : reader.pattern(rawPath, 'path', id);
   const filters = reader.strings(entry, 'filters', id);
   for (const filter of filters) {
     if (!(FILTER_NAMES as readonly string[]).includes(filter)) reader.problem(id, 'filters', `unknown filter "${filter}" (known: ${FILTER_NAMES.join(', ')})`);
@@ -234,6 +312,8 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
   if (typeof generic !== 'boolean') reader.problem(id, 'generic', 'must be true or false');
   const defaultFilters = entry['default_filters'] ?? true;
   if (typeof defaultFilters !== 'boolean') reader.problem(id, 'default_filters', 'must be true or false');
+  const skipReport = entry['skipReport'] ?? false;
+  if (typeof skipReport !== 'boolean') reader.problem(id, 'skipReport', 'must be true or false');
   const checksum = reader.oneOf(entry, 'checksum', Object.keys(checksums) as ChecksumName[], id);
   const keywords = reader.strings(entry, 'keywords', id).map((keyword) => keyword.toLowerCase());
   if (keywords.some((keyword) => keyword.length === 0)) reader.problem(id, 'keywords', 'a keyword cannot be empty');
@@ -258,6 +338,7 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
     filters: filters as FilterName[],
     defaultFilters: defaultFilters !== false,
     generic: generic === true,
+    skipReport: skipReport === true,
     ...(checksum === undefined ? {} : { checksum }),
     allowlists: reader.allowlists(entry, id),
     companions: [...reader.companions(entry, 'required', id), ...reader.companions(entry, 'companions', id)],
@@ -268,9 +349,23 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
   };
 }
 
+function parseExtend(reader: FieldReader, document: Table): ExtendSpec | undefined {
+  const extend = document['extend'];
+  if (extend === undefined) return undefined;
+  if (!isTable(extend)) {
+    reader.problem(undefined, 'extend', 'must be a table ([extend])');
+    return undefined;
+  }
+  reader.unknownFields(extend, EXTEND_FIELDS, undefined, 'extend');
+  const useDefault = extend['useDefault'] ?? false;
+  if (typeof useDefault !== 'boolean') reader.problem(undefined, 'extend.useDefault', 'must be true or false');
+  const path = reader.string(extend, 'path');
+  return { useDefault: useDefault === true, ...(path === undefined ? {} : { path }), disabledRules: reader.strings(extend, 'disabledRules') };
+}
+
 /** `file` is used in messages and stored on every rule; `document` is the parsed TOML. */
-export function parseRuleFile(file: string, document: Table): ParsedRuleFile {
-  const reader = new FieldReader(file);
+export function parseRuleFile(file: string, document: Table, dialect: Dialect = 'keyleak'): ParsedRuleFile {
+  const reader = new FieldReader(file, dialect);
   reader.unknownFields(document, FILE_FIELDS, undefined, 'rule file');
   const provider = reader.string(document, 'provider') ?? reader.string(document, 'title') ?? '';
   const fileReferences = reader.strings(document, 'references');
@@ -283,10 +378,13 @@ export function parseRuleFile(file: string, document: Table): ParsedRuleFile {
       if (rule) rules.push({ ...rule, file });
     });
   }
+  const extend = parseExtend(reader, document);
   return {
     rules,
     allowlists: reader.allowlists(document),
     documentedExamples: reader.strings(document, 'documented_examples'),
     problems: reader.problems,
+    warnings: reader.warnings,
+    ...(extend === undefined ? {} : { extend }),
   };
 }
