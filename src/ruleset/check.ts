@@ -47,7 +47,9 @@ export interface RuleCheckOptions {
 /** The rule alone, plus the rules it pairs with so required companions can be found. */
 function singleRuleset(spec: RulesetSpec, rule: RuleSpec): Ruleset {
   const companionIds = new Set(rule.companions.map((companion) => companion.id));
-  return compileRuleset({ rules: [rule, ...spec.rules.filter((other) => companionIds.has(other.id) && other.id !== rule.id)], global: spec.global });
+  // A companion-only rule (skipReport) is checked as if it reported, or its examples could never be seen.
+  const checked = { ...rule, skipReport: false };
+  return compileRuleset({ rules: [checked, ...spec.rules.filter((other) => companionIds.has(other.id) && other.id !== rule.id)], global: spec.global });
 }
 
 const DEFAULT_EXAMPLE_PATH = 'input.txt';
