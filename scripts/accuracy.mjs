@@ -68,3 +68,40 @@ if (!existsSync(npmTree)) {
     for (const finding of npm.findings) console.log(`  ${finding.ruleId} ${finding.occurrences[0].path}:${finding.occurrences[0].startLine} ${JSON.stringify(finding.secret.slice(0, 60))}`);
   }
 }
+
+// --ablation: which false-positive filters pay off. Each filter is removed from every rule in turn
+// and both corpora are scanned again in-process: findings gained on the npm-corpus are false
+// positives the filter prevents; risk items gained on leaky-repo are true secrets it was hiding.
+if (process.argv.includes('--ablation') && existsSync(npmTree)) {
+  const { loadRuleset, scan, compileRuleset, detect } = await import(path.join(root, 'dist', 'index.js'));
+  const { DEFAULT_FILTERS, FILTER_NAMES } = await import(path.join(root, 'dist', 'detect', 'filters.js'));
+  const spec = await loadRuleset({}, root);
+  const riskFound = (findings) => {
+    const hit = new Set();
+    for (const finding of findings) for (const o of finding.occurrences) for (const item of risks) if (item.file === o.provenance.path && item.lines.some((line) => line >= o.region.startLine && line <= o.region.endLine)) hit.add(item);
+    return hit.size;
+  };
+  const baseline = { npm: (await scan({ paths: [npmTree], ruleset: spec })).findings.length, leaky: riskFound((await scan({ cwd: leakyRepo, ruleset: spec, useIgnoreFiles: false })).findings) };
+  // Negative examples in the rule files that a ruleset reports: each is a near-miss a filter should stop.
+  const negativesReported = (ruleset) => {
+    const compiled = compileRuleset(ruleset);
+    return ruleset.rules.reduce((count, rule) => {
+      const at = rule.examples[0]?.path ?? 'input.txt';
+      return count + rule.negativeExamples.filter((text) => detect({ text, provenance: { kind: 'file', path: at } }, compiled).some((hit) => hit.ruleId === rule.id)).length;
+    }, 0);
+  };
+  console.log(`filter ablation (baseline: npm-corpus ${baseline.npm} findings, leaky-repo ${baseline.leaky} risk items, ${negativesReported(spec)} rule negative examples reported)`);
+  for (const name of FILTER_NAMES) {
+    const without = {
+      ...spec,
+      rules: spec.rules.map((rule) => ({
+        ...rule,
+        defaultFilters: false,
+        filters: [...new Set([...(rule.defaultFilters ? DEFAULT_FILTERS : []), ...rule.filters])].filter((filter) => filter !== name),
+      })),
+    };
+    const npm = (await scan({ paths: [npmTree], ruleset: without })).findings.length;
+    const leaky = riskFound((await scan({ cwd: leakyRepo, ruleset: without, useIgnoreFiles: false })).findings);
+    console.log(`  without ${name.padEnd(18)} npm-corpus ${String(npm).padStart(5)} (+${npm - baseline.npm})  leaky-repo risk items ${leaky} (${leaky - baseline.leaky >= 0 ? '+' : ''}${leaky - baseline.leaky})  rule negatives reported ${negativesReported(without)}`);
+  }
+}

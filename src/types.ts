@@ -25,8 +25,7 @@ export type FilterName =
   | 'hash'
   | 'uuid'
   | 'identifier'
-  | 'path'
-  | 'repeated';
+  | 'path';
 
 /** Checksums a provider defines for its tokens (see detect/checksum.ts). */
 export type ChecksumName = 'crc32-base62';

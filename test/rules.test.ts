@@ -18,6 +18,13 @@ describe('built-in rules', () => {
     expect(checkRules(spec, [rule]).map(formatRuleProblem)).toEqual([]);
   });
 
+  it('every rule says what to do, and OAuth client secrets say that a public client cannot keep one', () => {
+    expect(spec.rules.filter((rule) => rule.remediation.trim() === '').map((rule) => rule.id)).toEqual([]);
+    const clientSecrets = spec.rules.filter((rule) => /client-secret|app-secret|consumer-secret|oauth-secret/.test(rule.id));
+    expect(clientSecrets.length).toBeGreaterThan(20);
+    expect(clientSecrets.filter((rule) => !/PKCE|server/i.test(rule.remediation)).map((rule) => rule.id)).toEqual([]);
+  });
+
   it('publishable rules never report at level error', () => {
     expect(spec.rules.filter((rule) => rule.exposure === 'publishable' && rule.level === 'error').map((rule) => rule.id)).toEqual([]);
   });

@@ -96,11 +96,6 @@ export function isPathOrUrl(secret: string): boolean {
   return PATH_OR_URL.test(secret);
 }
 
-/** Runs such as `aaaaaaaa` or `abababab`: keyboard filler, not secrets. */
-export function isRepeated(secret: string): boolean {
-  return /^(.{1,3})\1{4,}$/.test(secret);
-}
-
 const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   placeholder: ({ secret }) => isPlaceholder(secret),
   template: ({ secret }) => isTemplate(secret),
@@ -110,7 +105,6 @@ const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   uuid: ({ secret }) => isUuid(secret),
   identifier: ({ secret }) => isIdentifier(secret),
   path: ({ secret }) => isPathOrUrl(secret),
-  repeated: ({ secret }) => isRepeated(secret),
 };
 
 export const FILTER_NAMES = Object.keys(FILTERS) as readonly FilterName[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isRepeated, isTemplate, isUuid, rejectingFilter } from '../../src/detect/filters.js';
+import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isTemplate, isUuid, rejectingFilter } from '../../src/detect/filters.js';
 
 describe('false-positive filters', () => {
   it('placeholder', () => {
@@ -41,11 +41,6 @@ describe('false-positive filters', () => {
   it('path or URL without credentials', () => {
     for (const value of ['/etc/ssl/private/key.pem', 'https://example.org/callback', './config/keys/', 'C:\\keys\\prod']) expect(isPathOrUrl(value), value).toBe(true);
     expect(isPathOrUrl('DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=')).toBe(false);
-  });
-
-  it('repeated', () => {
-    expect(isRepeated('abababababab')).toBe(true);
-    expect(isRepeated('abcabcabcabd')).toBe(false);
   });
 
   it('rejectingFilter names the first filter that rejects, in the order given', () => {
