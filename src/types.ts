@@ -13,8 +13,21 @@ export type Level = 'error' | 'warning' | 'note';
  */
 export type Exposure = 'confidential' | 'publishable';
 
-/** Where scanned text came from. Later sources add variants (git blobs, archive entries, source maps). */
-export type Provenance = { readonly kind: 'file'; readonly path: string };
+/** A commit, as reports show it. */
+export interface CommitInfo {
+  readonly sha: string;
+  readonly author: string;
+  readonly email: string;
+  /** Author date, ISO 8601. */
+  readonly date: string;
+  readonly subject: string;
+}
+
+/** Where scanned text came from. Later sources add variants (archive entries, source maps). */
+export type Provenance =
+  | { readonly kind: 'file'; readonly path: string }
+  /** Lines a commit added to `path` (history, range and CI scans). */
+  | { readonly kind: 'git'; readonly path: string; readonly commit: CommitInfo };
 
 /** Names of the false-positive filters a rule can ask for (see detect/filters.ts). */
 export type FilterName =
@@ -162,6 +175,18 @@ export interface Hit extends Occurrence {
   readonly entropy: number;
 }
 
+/** Where a secret found in history came from and where it went. */
+export interface SecretHistory {
+  /** The oldest commit that added it. */
+  readonly introduced: CommitInfo;
+  /** Whether a file at HEAD still holds it. */
+  readonly presentAtHead: boolean;
+  /** The commit that took it out, when it is gone from HEAD. */
+  readonly removedIn?: CommitInfo;
+  /** Refs that hold the introducing commit when HEAD does not (unmerged branches). */
+  readonly onlyOn?: readonly string[];
+}
+
 /** One finding per (rule, secret), with every place it was seen, sorted. */
 export interface Finding {
   readonly ruleId: string;
@@ -173,6 +198,8 @@ export interface Finding {
   /** Content-based: stable across line moves and commits. */
   readonly fingerprint: string;
   readonly occurrences: readonly Occurrence[];
+  /** For history scans: introduction, removal, reachability. */
+  readonly history?: SecretHistory;
 }
 
 /** A problem that did not stop the scan: unreadable file, skipped binary, size limit... */

@@ -1,6 +1,7 @@
 /** Errors a user can fix: printed as one line each, exit code 2, never a stack trace. */
 import { RuleError } from '../ruleset/errors.js';
 import { MissingPathError } from '../sources/files.js';
+import { GitError } from '../sources/git.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -11,6 +12,6 @@ export class UsageError extends Error {
 
 /** The one-line message for a known user error, or undefined for a bug (which keeps its stack). */
 export function userErrorMessage(error: unknown): string | undefined {
-  if (error instanceof UsageError || error instanceof MissingPathError || error instanceof RuleError) return error.message;
+  if (error instanceof UsageError || error instanceof MissingPathError || error instanceof RuleError || error instanceof GitError) return error.message;
   return undefined;
 }

@@ -6,14 +6,15 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { Finding, Level, Notice } from '../types.js';
+import type { Finding, Level, Notice, ScanResult } from '../types.js';
 import { loadConfiguration, loadRuleset, type LoadedConfiguration } from '../ruleset/load.js';
 import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '../post/gitleaks-ignore.js';
 import { checkRules } from '../ruleset/check.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import { scan, DEFAULT_MAX_FILE_SIZE } from '../scan/scan.js';
+import { scanGit, type GitSelection } from '../scan/git-scan.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
-import { userErrorMessage } from './errors.js';
+import { UsageError, userErrorMessage } from './errors.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -95,19 +96,74 @@ async function scanRoot(paths: readonly string[], cwd: string): Promise<string> 
   return (await stat(first).catch(() => undefined))?.isDirectory() ? first : path.dirname(first);
 }
 
-interface ScanCommandOptions extends RuleSourceOptions {
+interface ReportOptions extends RuleSourceOptions {
   readonly format: Format;
   readonly output?: string;
   readonly failOn: Level;
   readonly redact: boolean;
+}
+
+interface ScanCommandOptions extends ReportOptions {
   readonly threads: number;
   readonly maxFileSize: number;
   readonly ignore: boolean;
 }
 
+interface GitCommandOptions extends ReportOptions {
+  readonly staged?: boolean;
+  readonly since?: string;
+  readonly range?: string;
+  readonly branch?: string[];
+  readonly maxCommits?: number;
+  readonly sinceDate?: string;
+}
+
 async function emit(io: Io, text: string, output: string | undefined): Promise<void> {
   if (output === undefined) io.stdout(text);
   else await writeFile(path.resolve(io.cwd, output), text);
+}
+
+function addReportOptions(command: Command): Command {
+  return addRuleSourceOptions(
+    command
+      .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1').choices(['error', 'warning', 'note']).default('error'))
+      .option('--no-redact', 'show full secret values in reports')
+      .addHelpText('after', EXIT_CODES_HELP),
+  );
+}
+
+/** Rules for a scan rooted at `root`, with untranslatable gitleaks rules warned about on stderr. */
+async function rulesFor(io: Io, options: RuleSourceOptions, root: string): Promise<LoadedConfiguration> {
+  const loaded = await loadRules(options, io.cwd, root);
+  for (const warning of loaded.warnings) io.stderr(`keyleak: warning: ${formatRuleProblem(warning)}\n`);
+  return loaded;
+}
+
+/** Writes the report and returns the exit code, for every command that scans. */
+async function report(io: Io, options: ReportOptions, loaded: LoadedConfiguration, result: ScanResult, findings: readonly Finding[]): Promise<ExitCode> {
+  const notices = [...loaded.warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices];
+  const document = reporters[options.format](findings, {
+    rules: loaded.ruleset.rules,
+    notices,
+    stats: { files: result.stats.files, bytes: result.stats.bytes },
+    toolVersion: VERSION,
+    cwd: io.cwd,
+    redact: options.redact,
+    color: io.color && options.output === undefined,
+  });
+  await emit(io, document, options.output);
+  return scanExitCode(findings, notices, options.failOn);
+}
+
+function gitSelection(options: GitCommandOptions): GitSelection {
+  const chosen = [options.staged, options.since, options.range, options.branch].filter((value) => value !== undefined);
+  if (chosen.length > 1) throw new UsageError('choose one of --staged, --since, --range and --branch');
+  if (options.staged) return { kind: 'staged' };
+  if (options.since !== undefined) return { kind: 'since', ref: options.since };
+  if (options.range !== undefined) return { kind: 'range', range: options.range };
+  return { kind: 'history', refs: options.branch ?? 'all' };
 }
 
 function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
@@ -119,45 +175,47 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .showHelpAfterError('(run keyleak --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
 
-  const scanCommand = program
-    .command('scan')
-    .description('scan files and folders (default: the current folder)')
-    .argument('[paths...]', 'files and folders to scan', ['.'])
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1').choices(['error', 'warning', 'note']).default('error'))
-    .option('--no-redact', 'show full secret values in reports')
-    .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
-    .option('--max-file-size <size>', 'skip larger files with a notice', parseSize, DEFAULT_MAX_FILE_SIZE)
-    .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude')
-    .addHelpText('after', EXIT_CODES_HELP);
-  addRuleSourceOptions(scanCommand).action(async (paths: string[], options: ScanCommandOptions) => {
+  addReportOptions(
+    program
+      .command('scan')
+      .description('scan files and folders (default: the current folder)')
+      .argument('[paths...]', 'files and folders to scan', ['.'])
+      .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
+      .option('--max-file-size <size>', 'skip larger files with a notice', parseSize, DEFAULT_MAX_FILE_SIZE)
+      .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
+  ).action(async (paths: string[], options: ScanCommandOptions) => {
     const root = await scanRoot(paths, io.cwd);
-    const { ruleset, warnings } = await loadRules(options, io.cwd, root);
-    for (const warning of warnings) io.stderr(`keyleak: warning: ${formatRuleProblem(warning)}\n`);
-    const result = await scan({
-      paths,
-      cwd: io.cwd,
-      ruleset,
-      threads: options.threads,
-      maxFileSize: options.maxFileSize,
-      useIgnoreFiles: options.ignore,
-    });
+    const loaded = await rulesFor(io, options, root);
+    const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, threads: options.threads, maxFileSize: options.maxFileSize, useIgnoreFiles: options.ignore });
     const ignored = await readFile(path.join(root, GITLEAKS_IGNORE_FILE), 'utf8').catch(() => '');
     const rootPrefix = path.relative(io.cwd, root).split(path.sep).join('/');
     const findings = applyGitleaksIgnore(result.findings, parseGitleaksIgnore(ignored), rootPrefix === '' ? '' : `${rootPrefix}/`);
-    const notices = [...warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices];
-    const report = reporters[options.format](findings, {
-      rules: ruleset.rules,
-      notices,
-      stats: { files: result.stats.files, bytes: result.stats.bytes },
-      toolVersion: VERSION,
+    setExit(await report(io, options, loaded, result, findings));
+  });
+
+  addReportOptions(
+    program
+      .command('git')
+      .description('scan git history: every commit on every ref (default), a range for CI, or the staged changes for pre-commit')
+      .argument('[repo]', 'a folder inside the repository', '.')
+      .option('--staged', 'scan the staged changes (index against HEAD), for a pre-commit hook')
+      .option('--since <ref>', 'scan the commits not in <ref> (e.g. origin/main)')
+      .option('--range <a..b>', 'scan the commits of a range')
+      .option('--branch <ref...>', 'scan these refs instead of all of them')
+      .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
+      .option('--since-date <date>', 'scan commits after a date (anything git log --since takes)'),
+  ).action(async (repo: string, options: GitCommandOptions) => {
+    const root = path.resolve(io.cwd, repo);
+    const loaded = await rulesFor(io, options, root);
+    const result = await scanGit({
+      repo,
       cwd: io.cwd,
-      redact: options.redact,
-      color: io.color && options.output === undefined,
+      ruleset: loaded.ruleset,
+      selection: gitSelection(options),
+      ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
+      ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
     });
-    await emit(io, report, options.output);
-    setExit(scanExitCode(findings, notices, options.failOn));
+    setExit(await report(io, options, loaded, result, result.findings));
   });
 
   const rules = program.command('rules').description('list and check rules');

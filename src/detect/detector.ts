@@ -188,6 +188,7 @@ export function detect(target: DetectTarget, ruleset: Ruleset, onlyRules?: Reado
 export function displayPath(provenance: Provenance): string {
   switch (provenance.kind) {
     case 'file':
+    case 'git':
       return provenance.path;
   }
 }

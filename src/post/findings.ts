@@ -11,13 +11,18 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function commitOf(occurrence: Occurrence): string {
+  return occurrence.provenance.kind === 'git' ? occurrence.provenance.commit.sha : '';
+}
+
 export function compareOccurrences(a: Occurrence, b: Occurrence): number {
   return (
     compareStrings(a.provenance.path, b.provenance.path) ||
     a.region.startLine - b.region.startLine ||
     a.region.startColumn - b.region.startColumn ||
     a.region.endLine - b.region.endLine ||
-    a.region.endColumn - b.region.endColumn
+    a.region.endColumn - b.region.endColumn ||
+    compareStrings(commitOf(a), commitOf(b))
   );
 }
 
@@ -27,7 +32,7 @@ export function compareNotices(a: Notice, b: Notice): number {
 
 function occurrenceKey(occurrence: Occurrence): string {
   const { region } = occurrence;
-  return `${occurrence.provenance.path}:${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}`;
+  return `${commitOf(occurrence)}:${occurrence.provenance.path}:${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}`;
 }
 
 /** Findings sorted by their first occurrence, then rule id; occurrences sorted and deduplicated. */

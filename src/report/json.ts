@@ -18,8 +18,10 @@ export const jsonReporter: Reporter = (findings, context) => {
       fingerprint: finding.fingerprint,
       secret: shownSecret(finding.secret, context.redact),
       entropy: Math.round(finding.entropy * 1000) / 1000,
+      ...(finding.history === undefined ? {} : { history: finding.history }),
       occurrences: finding.occurrences.map((occurrence) => ({
         path: occurrence.provenance.path,
+        ...(occurrence.provenance.kind === 'git' ? { commit: occurrence.provenance.commit } : {}),
         ...occurrence.region,
         encoding: occurrence.encoding,
         companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: shownSecret(companion.secret, context.redact), ...companion.region })),

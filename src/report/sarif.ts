@@ -54,6 +54,7 @@ function location(occurrence: Occurrence, secret: string, redact: boolean, id?: 
       artifactLocation: artifactLocation(occurrence.provenance.path),
       region: { ...occurrence.region, snippet: { text: snippet(occurrence, secret, redact) } },
     },
+    ...(occurrence.provenance.kind === 'git' ? { properties: { commit: occurrence.provenance.commit.sha, author: occurrence.provenance.commit.email, date: occurrence.provenance.commit.date } } : {}),
   };
 }
 
@@ -83,6 +84,14 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
       entropy: Math.round(finding.entropy * 1000) / 1000,
       occurrences: finding.occurrences.length,
       encoding: first!.encoding,
+      ...(finding.history === undefined
+        ? {}
+        : {
+            introducedIn: finding.history.introduced.sha,
+            presentAtHead: finding.history.presentAtHead,
+            ...(finding.history.removedIn ? { removedIn: finding.history.removedIn.sha } : {}),
+            ...(finding.history.onlyOn ? { onlyOn: finding.history.onlyOn } : {}),
+          }),
     },
   };
 }

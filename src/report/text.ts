@@ -1,6 +1,6 @@
 /** The terminal report: grouped by file, secrets redacted, publishable keys apart and dimmed. */
 import { createColors } from 'picocolors';
-import type { Finding, Level, Notice, Occurrence, RuleSpec } from '../types.js';
+import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { shownSecret, snippet } from './redact.js';
@@ -35,6 +35,18 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
+function describeCommit(commit: CommitInfo): string {
+  return `${commit.sha.slice(0, 12)} (${commit.author} <${commit.email}>, ${commit.date.slice(0, 10)}) ${JSON.stringify(commit.subject)}`;
+}
+
+function describeHistory(pc: Colors, history: SecretHistory): string {
+  const introduced = `introduced in ${history.introduced.sha.slice(0, 12)}`;
+  if (history.onlyOn) return pc.yellow(`${introduced}; only on ${history.onlyOn.join(', ')} (never on HEAD)`);
+  if (history.presentAtHead) return pc.red(`${introduced}; still present at HEAD`);
+  const removed = history.removedIn ? `removed in ${describeCommit(history.removedIn)}` : 'no longer at HEAD';
+  return pc.yellow(`${introduced}; ${removed}: only in history, rotate it anyway`);
+}
+
 function byFile(findings: readonly Finding[]): Map<string, Row[]> {
   const rows = findings.flatMap((finding) => finding.occurrences.map((occurrence) => ({ finding, occurrence })));
   rows.sort((a, b) => compareOccurrences(a.occurrence, b.occurrence) || (a.finding.ruleId < b.finding.ruleId ? -1 : 1));
@@ -57,6 +69,8 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
       lines.push(tone(`  ${`${startLine}:${startColumn}`.padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
       lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
+      if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(occurrence.provenance.commit)}`));
+      if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(pc, finding.history)}`);
       for (const companion of occurrence.companions) {
         lines.push(pc.dim(`            paired with ${companion.ruleId} at ${companion.region.startLine}:${companion.region.startColumn}`));
       }

@@ -1,0 +1,119 @@
+/**
+ * History, range and staged scans: the lines each commit added (or the index adds) go through the
+ * detector, and findings learn where their secret came from and whether it is still there.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Finding, Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
+import { compileRuleset, type Ruleset } from '../ruleset/compile.js';
+import { detect } from '../detect/detector.js';
+import { compareNotices, groupFindings } from '../post/findings.js';
+import { GitError, gitSucceeds, LOG_FORMAT, PatchParser, runGit, streamGit, type AddedLines } from '../sources/git.js';
+import { attachHistory } from '../post/history.js';
+
+/** Which changes to scan. */
+export type GitSelection =
+  /** Every commit on every ref (`all`) or on the refs given. */
+  | { readonly kind: 'history'; readonly refs: 'all' | readonly string[] }
+  /** Commits not in `ref` (CI: `--since origin/main`). */
+  | { readonly kind: 'since'; readonly ref: string }
+  /** `A..B` or `A...B`. */
+  | { readonly kind: 'range'; readonly range: string }
+  /** The index against HEAD (pre-commit). */
+  | { readonly kind: 'staged' };
+
+export interface GitScanOptions {
+  /** A folder inside the repository (default: the working directory). */
+  readonly repo?: string;
+  readonly cwd?: string;
+  readonly ruleset: RulesetSpec;
+  readonly selection: GitSelection;
+  readonly maxCommits?: number;
+  /** Only commits after this date (anything `git log --since` accepts). */
+  readonly sinceDate?: string;
+}
+
+/** Maps a hit in the added-lines text back to the file's own line numbers. */
+export function hitInFile(hit: Hit, added: AddedLines): Hit {
+  const { region } = hit;
+  return {
+    ...hit,
+    region: { ...region, startLine: added.lineNumbers[region.startLine - 1]!, endLine: added.lineNumbers[region.endLine - 1]! },
+    companions: hit.companions.map((companion) => ({
+      ...companion,
+      region: { ...companion.region, startLine: added.lineNumbers[companion.region.startLine - 1]!, endLine: added.lineNumbers[companion.region.endLine - 1]! },
+    })),
+  };
+}
+
+export function detectAdded(added: AddedLines, ruleset: Ruleset): Hit[] {
+  const provenance = added.commit === undefined ? { kind: 'file' as const, path: added.path } : { kind: 'git' as const, path: added.path, commit: added.commit };
+  return detect({ text: added.text, provenance }, ruleset).map((hit) => hitInFile(hit, added));
+}
+
+/** Revision arguments, after `--end-of-options` so a ref named `-x` is never read as an option. */
+function logArguments(options: GitScanOptions): string[] {
+  const limits = [
+    ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
+    ...(options.sinceDate === undefined ? [] : [`--since=${options.sinceDate}`]),
+  ];
+  const base = ['log', '-p', '-U0', '--no-ext-diff', '--no-textconv', '--full-history', LOG_FORMAT, ...limits];
+  const { selection } = options;
+  switch (selection.kind) {
+    case 'history':
+      return selection.refs === 'all' ? [...base, '--all'] : [...base, '--end-of-options', ...selection.refs];
+    case 'since':
+      return [...base, '--end-of-options', 'HEAD', `^${selection.ref}`];
+    case 'range':
+      return [...base, '--end-of-options', selection.range];
+    case 'staged':
+      return ['diff', '--cached', '-U0', '--no-ext-diff', '--no-textconv'];
+  }
+}
+
+async function repositoryRoot(folder: string): Promise<{ root: string; bare: boolean; shallow: boolean; hasHead: boolean }> {
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) throw new GitError(`${folder}: no such folder`);
+  const answer = await runGit(['rev-parse', '--is-bare-repository', '--is-shallow-repository'], folder).catch(() => {
+    throw new GitError(`${folder}: not a git repository`);
+  });
+  const [bare, shallow] = answer.split('\n');
+  const root = bare === 'true' ? folder : await runGit(['rev-parse', '--show-toplevel'], folder);
+  const hasHead = await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], folder);
+  return { root, bare: bare === 'true', shallow: shallow === 'true', hasHead };
+}
+
+export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const folder = path.resolve(cwd, options.repo ?? '.');
+  const repo = await repositoryRoot(folder);
+  const notices: Notice[] = [];
+  if (repo.shallow) notices.push({ level: 'note', code: 'shallow-clone', message: 'shallow clone: commits before the shallow boundary are not scanned' });
+  if (options.selection.kind === 'staged' && repo.bare) throw new GitError(`${folder}: a bare repository has no index to scan`);
+  if (options.selection.kind !== 'staged' && !repo.hasHead && options.selection.kind !== 'history') throw new GitError(`${folder}: the repository has no commits yet`);
+
+  const ruleset = compileRuleset(options.ruleset);
+  const hits: Hit[] = [];
+  let bytes = 0;
+  let files = 0;
+  const parser = new PatchParser({
+    added(added) {
+      files++;
+      bytes += added.text.length;
+      hits.push(...detectAdded(added, ruleset));
+    },
+    notice(notice) {
+      notices.push(notice);
+    },
+  });
+  if (repo.hasHead || options.selection.kind === 'staged') {
+    await streamGit(logArguments(options), repo.root, (line) => parser.line(line));
+    parser.flush();
+  }
+  const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
+  let findings: Finding[] = groupFindings(hits, rules);
+  if (options.selection.kind !== 'staged' && repo.hasHead) findings = await attachHistory(findings, repo.root);
+  return { findings, notices: notices.sort(compareNotices), stats: { files, bytes, durationMs: performance.now() - started } };
+}
+
