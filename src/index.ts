@@ -1,6 +1,8 @@
 /** keyleak's library API: everything the CLI does is available here. */
 export type * from './types.js';
-export { scan, DEFAULT_MAX_FILE_SIZE, type ScanOptions } from './scan/scan.js';
+export { scan, type ScanOptions } from './scan/scan.js';
+export { DEFAULT_MAX_FILE_SIZE } from './scan/limits.js';
+export { scanGit, type GitScanOptions, type GitSelection } from './scan/git-scan.js';
 export { loadRuleset, parseRuleText, BUILTIN_RULES_DIR, type LoadOptions } from './ruleset/load.js';
 export { checkRules, type RuleCheckOptions } from './ruleset/check.js';
 export { compileRuleset, type Rule, type Ruleset } from './ruleset/compile.js';

@@ -1,6 +1,6 @@
 /** Errors a user can fix: printed as one line each, exit code 2, never a stack trace. */
 import { RuleError } from '../ruleset/errors.js';
-import { MissingPathError } from '../sources/files.js';
+import { MissingPathError } from '../sources/errors.js';
 import { GitError } from '../sources/git.js';
 
 export class UsageError extends Error {

@@ -9,10 +9,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Finding, Level, Notice, ScanResult } from '../types.js';
 import { loadConfiguration, loadRuleset, type LoadedConfiguration } from '../ruleset/load.js';
 import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '../post/gitleaks-ignore.js';
-import { checkRules } from '../ruleset/check.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
-import { scan, DEFAULT_MAX_FILE_SIZE } from '../scan/scan.js';
-import { scanGit, type GitSelection } from '../scan/git-scan.js';
+import type { GitSelection } from '../scan/git-scan.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
 import { UsageError, userErrorMessage } from './errors.js';
 import { VERSION } from './version.js';
@@ -186,6 +185,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   ).action(async (paths: string[], options: ScanCommandOptions) => {
     const root = await scanRoot(paths, io.cwd);
     const loaded = await rulesFor(io, options, root);
+    // Each command loads its own machinery: the pre-commit path must start fast.
+    const { scan } = await import('../scan/scan.js');
     const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, threads: options.threads, maxFileSize: options.maxFileSize, useIgnoreFiles: options.ignore });
     const ignored = await readFile(path.join(root, GITLEAKS_IGNORE_FILE), 'utf8').catch(() => '');
     const rootPrefix = path.relative(io.cwd, root).split(path.sep).join('/');
@@ -207,6 +208,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   ).action(async (repo: string, options: GitCommandOptions) => {
     const root = path.resolve(io.cwd, repo);
     const loaded = await rulesFor(io, options, root);
+    const { scanGit } = await import('../scan/git-scan.js');
     const result = await scanGit({
       repo,
       cwd: io.cwd,
@@ -243,6 +245,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   ).action(async (files: string[], options: RuleSourceOptions & { skipRedos?: boolean }) => {
     const { ruleset } = await loadRules({ ...options, rules: [...(options.rules ?? []), ...files] }, io.cwd, io.cwd);
     const targets = files.length === 0 ? ruleset.rules : ruleset.rules.filter((rule) => files.some((file) => path.resolve(io.cwd, file) === path.resolve(io.cwd, rule.file)));
+    const { checkRules } = await import('../ruleset/check.js');
     const problems = checkRules(ruleset, targets, { skipRedos: options.skipRedos ?? false });
     for (const problem of problems) io.stdout(`${formatRuleProblem(problem)}\n`);
     io.stdout(problems.length === 0 ? `ok: ${targets.length} rules checked\n` : `${problems.length} problems in ${targets.length} rules\n`);

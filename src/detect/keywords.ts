@@ -26,7 +26,16 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): Key
   });
   const keywords = [...rulesByKeyword.keys()].sort((a, b) => b.length - a.length || a.localeCompare(b));
   // A match of a long keyword hides the shorter keywords inside it at the same position.
-  const containedIn = new Map(keywords.map((outer) => [outer, keywords.filter((inner) => inner !== outer && outer.includes(inner))]));
+  // Worked out on first sight of each keyword: most of them never occur in a given run.
+  const containment = new Map<string, readonly string[]>();
+  const containedIn = (outer: string): readonly string[] => {
+    let inner = containment.get(outer);
+    if (inner === undefined) {
+      inner = keywords.filter((keyword) => keyword !== outer && outer.includes(keyword));
+      containment.set(outer, inner);
+    }
+    return inner;
+  };
   const pattern = keywords.length > 0 ? new RegExp(keywords.map(escapeRegex).join('|'), 'gi') : undefined;
 
   return {
@@ -38,7 +47,7 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): Key
         for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
           const found = match[0].toLowerCase();
           if (!seen.has(found)) {
-            for (const keyword of [found, ...containedIn.get(found)!]) {
+            for (const keyword of [found, ...containedIn(found)]) {
               if (seen.has(keyword)) continue;
               seen.add(keyword);
               for (const rule of rulesByKeyword.get(keyword)!) selected.add(rule);

@@ -125,8 +125,11 @@ function checkRule(spec: RulesetSpec, rule: RuleSpec, options: RuleCheckOptions)
     const found = secretsFound(ruleset, text, negativePath);
     if (found.length > 0) problem(`negative_examples[${index}]`, `detected "${found[0]}"`);
   });
+  const compiled = ruleset.rules[0]!.regex;
+  compiled.lastIndex = 0;
+  if (compiled.test('')) problem('regex', 'matches the empty string');
   if (!options.skipRedos) {
-    const regex = ruleset.rules[0]!.regex;
+    const regex = compiled;
     const inputs = adversarialInputs(rule);
     // The fastest of three runs: a busy machine slows single runs, never all three of a linear regex.
     const elapsed = Math.min(...[1, 2, 3].map(() => redosMilliseconds(regex, inputs)));

@@ -29,7 +29,7 @@ export interface LoadedConfiguration {
 }
 
 /** Parses one rule file's text; `name` is how messages refer to it. */
-export function parseRuleText(name: string, text: string, dialect: Dialect = 'keyleak'): ParsedRuleFile {
+export function parseRuleText(name: string, text: string, dialect: Dialect = 'keyleak', trusted = false): ParsedRuleFile {
   let document: Record<string, unknown>;
   try {
     document = parseToml(text) as Record<string, unknown>;
@@ -37,7 +37,7 @@ export function parseRuleText(name: string, text: string, dialect: Dialect = 'ke
     const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     return { rules: [], allowlists: [], documentedExamples: [], problems: [{ file: name, message: `invalid TOML: ${reason}` }], warnings: [] };
   }
-  return parseRuleFile(name, document, dialect);
+  return parseRuleFile(name, document, dialect, trusted);
 }
 
 async function ruleFilesIn(target: string): Promise<string[]> {
@@ -66,15 +66,16 @@ class RulesetBuilder {
 
   /** `overridden`: a rule whose id is already defined is dropped instead of reported (gitleaks extends). */
   async readFile(file: string, dialect: Dialect, overridden = false): Promise<ParsedRuleFile | undefined> {
+    return this.addText(file, await readFile(file, 'utf8').catch(() => undefined), dialect, overridden);
+  }
+
+  private addText(file: string, text: string | undefined, dialect: Dialect, overridden: boolean): ParsedRuleFile | undefined {
     const name = displayName(file, this.cwd);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
+    if (text === undefined) {
       this.problems.push({ file: name, message: 'cannot be read' });
       return undefined;
     }
-    const parsed = parseRuleText(name, text, dialect);
+    const parsed = parseRuleText(name, text, dialect, path.dirname(file) === path.resolve(BUILTIN_RULES_DIR));
     this.add(parsed, overridden);
     return parsed;
   }
@@ -88,7 +89,9 @@ class RulesetBuilder {
         this.problems.push({ file: displayName(target, this.cwd), message: 'cannot be read' });
         continue;
       }
-      for (const file of files) await this.readFile(file, 'keyleak', overridden);
+      // Read together, added in order: the order decides which rule wins on overlapping text.
+      const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => undefined)));
+      files.forEach((file, index) => this.addText(file, texts[index], 'keyleak', overridden));
     }
   }
 

@@ -13,6 +13,19 @@ export function regexErrorReason(error: unknown): string {
   return message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
 }
 
-export function captureGroupCount(regex: RegExp): number {
-  return new RegExp(`${regex.source}|`, regex.flags.replace(/[gyd]/g, '')).exec('')!.length - 1;
+/**
+ * Capturing groups in a regex source, read from the text so nothing is compiled: every `(` that
+ * is not escaped, not inside a class, and not `(?:`, a lookaround or a flag group — named groups count.
+ */
+export function captureGroupCount(source: string): number {
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') i++;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(' && (source[i + 1] !== '?' || (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!'))) count++;
+  }
+  return count;
 }

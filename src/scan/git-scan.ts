@@ -8,7 +8,7 @@ import type { Finding, Hit, Notice, RulesetSpec, ScanResult } from '../types.js'
 import { compileRuleset, type Ruleset } from '../ruleset/compile.js';
 import { detect } from '../detect/detector.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
-import { GitError, gitSucceeds, LOG_FORMAT, PatchParser, runGit, streamGit, type AddedLines } from '../sources/git.js';
+import { GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, streamGit, type AddedLines } from '../sources/git.js';
 import { attachHistory } from '../post/history.js';
 
 /** Which changes to scan. */
@@ -71,16 +71,21 @@ function logArguments(options: GitScanOptions): string[] {
   }
 }
 
-async function repositoryRoot(folder: string): Promise<{ root: string; bare: boolean; shallow: boolean; hasHead: boolean }> {
+/** One rev-parse answers for a work tree; a bare repository has no top level and is asked again. */
+async function repositoryRoot(folder: string): Promise<{ root: string; bare: boolean; shallow: boolean }> {
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) throw new GitError(`${folder}: no such folder`);
-  const answer = await runGit(['rev-parse', '--is-bare-repository', '--is-shallow-repository'], folder).catch(() => {
+  const workTree = await gitOutput(['rev-parse', '--is-shallow-repository', '--show-toplevel'], folder).catch(() => undefined);
+  if (workTree !== undefined) {
+    const [shallow, top] = workTree.split('\n');
+    return { root: top ?? folder, bare: false, shallow: shallow === 'true' };
+  }
+  const bare = await gitOutput(['rev-parse', '--is-bare-repository', '--is-shallow-repository'], folder).catch(() => {
     throw new GitError(`${folder}: not a git repository`);
   });
-  const [bare, shallow] = answer.split('\n');
-  const root = bare === 'true' ? folder : await runGit(['rev-parse', '--show-toplevel'], folder);
-  const hasHead = await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], folder);
-  return { root, bare: bare === 'true', shallow: shallow === 'true', hasHead };
+  const [isBare, shallow] = bare.split('\n');
+  if (isBare !== 'true') throw new GitError(`${folder}: not a git repository`);
+  return { root: folder, bare: true, shallow: shallow === 'true' };
 }
 
 export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
@@ -91,7 +96,8 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const notices: Notice[] = [];
   if (repo.shallow) notices.push({ level: 'note', code: 'shallow-clone', message: 'shallow clone: commits before the shallow boundary are not scanned' });
   if (options.selection.kind === 'staged' && repo.bare) throw new GitError(`${folder}: a bare repository has no index to scan`);
-  if (options.selection.kind !== 'staged' && !repo.hasHead && options.selection.kind !== 'history') throw new GitError(`${folder}: the repository has no commits yet`);
+  const hasHead = options.selection.kind === 'staged' || (await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], repo.root));
+  if (!hasHead && options.selection.kind !== 'history') throw new GitError(`${folder}: the repository has no commits yet`);
 
   const ruleset = compileRuleset(options.ruleset);
   const hits: Hit[] = [];
@@ -107,13 +113,13 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
       notices.push(notice);
     },
   });
-  if (repo.hasHead || options.selection.kind === 'staged') {
+  if (hasHead) {
     await streamGit(logArguments(options), repo.root, (line) => parser.line(line));
     parser.flush();
   }
   const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
   let findings: Finding[] = groupFindings(hits, rules);
-  if (options.selection.kind !== 'staged' && repo.hasHead) findings = await attachHistory(findings, repo.root);
+  if (options.selection.kind !== 'staged') findings = await attachHistory(findings, repo.root);
   return { findings, notices: notices.sort(compareNotices), stats: { files, bytes, durationMs: performance.now() - started } };
 }
 

@@ -7,8 +7,8 @@ import { enumerateFiles, type FileTarget } from '../sources/files.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
 import { scanFile, type FileScanResult } from './file-scan.js';
 import { scanInWorkers } from './pool.js';
+import { DEFAULT_MAX_FILE_SIZE } from './limits.js';
 
-export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
 
 export interface ScanOptions {
   /** Files and folders to scan, relative to `cwd` (default `["."]`). */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
 import type { Notice } from '../types.js';
+import { MissingPathError } from './errors.js';
 
 export const IGNORE_FILES = ['.gitignore', '.keyleakignore'] as const;
 
@@ -27,14 +28,6 @@ export interface EnumerateOptions {
 export interface Enumeration {
   readonly files: readonly FileTarget[];
   readonly notices: readonly Notice[];
-}
-
-/** Thrown when a path the user named does not exist: a usage error, not a notice. */
-export class MissingPathError extends Error {
-  constructor(readonly path: string) {
-    super(`${path}: no such file or directory`);
-    this.name = 'MissingPathError';
-  }
 }
 
 export function toDisplayPath(absolute: string, cwd: string): string {

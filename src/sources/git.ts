@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { simpleGit } from 'simple-git';
 import type { CommitInfo, Notice } from '../types.js';
 
 /** Lines a commit (or the index) added to one file. */
@@ -157,8 +156,17 @@ export async function gitSucceeds(args: readonly string[], cwd: string): Promise
   );
 }
 
+/** A short answer read straight from git, for the start-up path (pre-commit) where loading simple-git costs more than the call. */
+export async function gitOutput(args: readonly string[], cwd: string): Promise<string> {
+  const lines: string[] = [];
+  await streamGit(args, cwd, (line) => lines.push(line));
+  return lines.join('\n');
+}
+
 /** Runs git for a small answer (rev-parse, for-each-ref, show) through simple-git; large outputs stream above. */
 export async function runGit(args: readonly string[], cwd: string): Promise<string> {
+  // Loaded on first use: the pre-commit path should not pay for what it does not call.
+  const { simpleGit } = await import('simple-git');
   const output = await simpleGit({ baseDir: cwd, config: ['core.quotepath=on'] }).raw([...args]);
   return output.replace(/\n$/, '');
 }

@@ -3,7 +3,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
-import { MissingPathError } from '../../src/sources/files.js';
+import { MissingPathError } from '../../src/sources/errors.js';
 import type { ScanResult } from '../../src/types.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 
