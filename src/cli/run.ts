@@ -109,6 +109,7 @@ interface ScanCommandOptions extends ReportOptions {
 }
 
 interface GitCommandOptions extends ReportOptions {
+  readonly threads: number;
   readonly staged?: boolean;
   readonly since?: string;
   readonly range?: string;
@@ -204,7 +205,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--range <a..b>', 'scan the commits of a range')
       .option('--branch <ref...>', 'scan these refs instead of all of them')
       .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
-      .option('--since-date <date>', 'scan commits after a date (anything git log --since takes)'),
+      .option('--since-date <date>', 'scan commits after a date (anything git log --since takes)')
+      .option('--threads <n>', 'worker threads for detection (history scans)', positiveInteger, availableParallelism()),
   ).action(async (repo: string, options: GitCommandOptions) => {
     const root = path.resolve(io.cwd, repo);
     const loaded = await rulesFor(io, options, root);
@@ -214,6 +216,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       cwd: io.cwd,
       ruleset: loaded.ruleset,
       selection: gitSelection(options),
+      threads: options.threads,
       ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
     });

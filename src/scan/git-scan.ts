@@ -5,10 +5,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
-import { compileRuleset, type Ruleset } from '../ruleset/compile.js';
-import { detect } from '../detect/detector.js';
+import { compileRuleset } from '../ruleset/compile.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
 import { GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, streamGit, type AddedLines } from '../sources/git.js';
+import { detectAdded } from './added-lines.js';
+import { WorkerPool } from './pool.js';
 import { attachHistory } from '../post/history.js';
 
 /** Which changes to scan. */
@@ -31,24 +32,56 @@ export interface GitScanOptions {
   readonly maxCommits?: number;
   /** Only commits after this date (anything `git log --since` accepts). */
   readonly sinceDate?: string;
+  /** Worker threads for detection while the main thread reads git; 1 detects on the main thread. */
+  readonly threads?: number;
 }
 
-/** Maps a hit in the added-lines text back to the file's own line numbers. */
-export function hitInFile(hit: Hit, added: AddedLines): Hit {
-  const { region } = hit;
+/** Added-lines batches sent to a worker at once, and how many may wait before git is paused. */
+const BATCH_CHANGES = 64;
+const MAX_BACKLOG_PER_WORKER = 4;
+
+/** Detection for a stream of changes: on this thread, or spread over workers with backpressure. */
+interface AddedLinesDetector {
+  add(added: AddedLines): void | Promise<void>;
+  finish(): Promise<Hit[]>;
+}
+
+function detectorOnThisThread(spec: RulesetSpec): AddedLinesDetector {
+  const ruleset = compileRuleset(spec);
+  const hits: Hit[] = [];
   return {
-    ...hit,
-    region: { ...region, startLine: added.lineNumbers[region.startLine - 1]!, endLine: added.lineNumbers[region.endLine - 1]! },
-    companions: hit.companions.map((companion) => ({
-      ...companion,
-      region: { ...companion.region, startLine: added.lineNumbers[companion.region.startLine - 1]!, endLine: added.lineNumbers[companion.region.endLine - 1]! },
-    })),
+    add(added) {
+      for (const hit of detectAdded(added, ruleset)) hits.push(hit);
+    },
+    finish: async () => hits,
   };
 }
 
-export function detectAdded(added: AddedLines, ruleset: Ruleset): Hit[] {
-  const provenance = added.commit === undefined ? { kind: 'file' as const, path: added.path } : { kind: 'git' as const, path: added.path, commit: added.commit };
-  return detect({ text: added.text, provenance }, ruleset).map((hit) => hitInFile(hit, added));
+function detectorInWorkers(spec: RulesetSpec, threads: number): AddedLinesDetector {
+  const pool = new WorkerPool({ ruleset: spec, maxFileSize: Number.POSITIVE_INFINITY }, threads);
+  const replies: Promise<readonly Hit[]>[] = [];
+  let batch: AddedLines[] = [];
+  const send = () => {
+    if (batch.length === 0) return;
+    replies.push(pool.run({ kind: 'added', batch }).then((reply) => (reply.kind === 'added' ? reply.hits : [])));
+    batch = [];
+  };
+  return {
+    add(added) {
+      batch.push(added);
+      if (batch.length < BATCH_CHANGES) return undefined;
+      send();
+      return pool.backlog > threads * MAX_BACKLOG_PER_WORKER ? replies.at(-1)!.then(() => undefined) : undefined;
+    },
+    async finish() {
+      send();
+      try {
+        return (await Promise.all(replies)).flat();
+      } finally {
+        await pool.close();
+      }
+    },
+  };
 }
 
 /** Revision arguments, after `--end-of-options` so a ref named `-x` is never read as an option. */
@@ -99,15 +132,16 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const hasHead = options.selection.kind === 'staged' || (await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], repo.root));
   if (!hasHead && options.selection.kind !== 'history') throw new GitError(`${folder}: the repository has no commits yet`);
 
-  const ruleset = compileRuleset(options.ruleset);
-  const hits: Hit[] = [];
+  const threads = options.selection.kind === 'staged' ? 1 : options.threads ?? 1;
+  // The main thread reads and parses git's output: it takes one of the threads.
+  const detector = threads > 1 ? detectorInWorkers(options.ruleset, threads - 1) : detectorOnThisThread(options.ruleset);
   let bytes = 0;
   let files = 0;
   const parser = new PatchParser({
     added(added) {
       files++;
       bytes += added.text.length;
-      hits.push(...detectAdded(added, ruleset));
+      return detector.add(added);
     },
     notice(notice) {
       notices.push(notice);
@@ -115,8 +149,9 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   });
   if (hasHead) {
     await streamGit(logArguments(options), repo.root, (line) => parser.line(line));
-    parser.flush();
+    await parser.flush();
   }
+  const hits = await detector.finish();
   const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
   let findings: Finding[] = groupFindings(hits, rules);
   if (options.selection.kind !== 'staged') findings = await attachHistory(findings, repo.root);

@@ -1,42 +1,64 @@
 /**
- * Spreads file scanning over worker threads. Batches go to whichever worker is free, so one huge
- * file does not hold up the rest; results are keyed by batch so the caller can order them.
+ * A pool of detection workers: each compiles the ruleset once; requests go to whichever worker is
+ * free, so one huge file does not hold up the rest. Callers keep their own order.
  */
 import { Worker } from 'node:worker_threads';
-import type { FileTarget } from '../sources/files.js';
-import type { FileScanResult } from './file-scan.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker.js';
 
-/** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
-const BATCH_FILES = 16;
+interface Job {
+  readonly request: WorkerRequest;
+  readonly resolve: (reply: WorkerReply) => void;
+  readonly reject: (error: Error) => void;
+}
 
-export async function scanInWorkers(files: readonly FileTarget[], setup: WorkerSetup, threads: number): Promise<FileScanResult[]> {
-  const batches: FileTarget[][] = [];
-  for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
-  const results: FileScanResult[][] = new Array(batches.length);
-  let next = 0;
-  const workerCount = Math.max(1, Math.min(threads, batches.length));
+export class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly workers: Worker[];
+  private readonly running = new Map<Worker, Job>();
 
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
+  constructor(setup: WorkerSetup, size: number) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
-      let current = -1;
-      const dispatch = () => {
-        if (next >= batches.length) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        current = next++;
-        worker.postMessage({ batch: batches[current]! } satisfies WorkerRequest);
-      };
       worker.on('message', (reply: WorkerReply) => {
-        results[current] = [...reply.results];
-        dispatch();
+        const job = this.running.get(worker)!;
+        this.running.delete(worker);
+        job.resolve(reply);
+        this.release(worker);
       });
-      worker.on('error', reject);
-      dispatch();
+      worker.on('error', (error) => {
+        this.running.get(worker)?.reject(error);
+        this.running.delete(worker);
+      });
+      return worker;
     });
+    this.idle.push(...this.workers);
+  }
 
-  await Promise.all(Array.from({ length: workerCount }, runWorker));
-  return results.flat();
+  /** Requests waiting for a worker; callers producing work faster than it is done wait on this. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  run(request: WorkerRequest): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      const worker = this.idle.pop();
+      if (worker) this.release(worker);
+    });
+  }
+
+  private release(worker: Worker): void {
+    const job = this.queue.shift();
+    if (!job) {
+      this.idle.push(worker);
+      return;
+    }
+    this.running.set(worker, job);
+    worker.postMessage(job.request);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
 }

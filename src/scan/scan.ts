@@ -6,7 +6,7 @@ import { loadRuleset, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
 import { scanFile, type FileScanResult } from './file-scan.js';
-import { scanInWorkers } from './pool.js';
+import { WorkerPool } from './pool.js';
 import { DEFAULT_MAX_FILE_SIZE } from './limits.js';
 
 
@@ -25,6 +25,21 @@ export interface ScanOptions {
   readonly useIgnoreFiles?: boolean;
 }
 
+/** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
+const BATCH_FILES = 16;
+
+async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, maxFileSize: number, threads: number): Promise<FileScanResult[]> {
+  const batches: FileTarget[][] = [];
+  for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
+  const pool = new WorkerPool({ ruleset: spec, maxFileSize }, Math.min(threads, batches.length));
+  try {
+    const replies = await Promise.all(batches.map((batch) => pool.run({ kind: 'files', batch })));
+    return replies.flatMap((reply) => (reply.kind === 'files' ? reply.results : []));
+  } finally {
+    await pool.close();
+  }
+}
+
 function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, maxFileSize: number): FileScanResult[] {
   const ruleset = compileRuleset(spec);
   return files.map((file) => scanFile(file, ruleset, maxFileSize));
@@ -39,7 +54,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const enumeration = await enumerateFiles(options.paths ?? ['.'], { cwd, useIgnoreFiles: options.useIgnoreFiles ?? true });
   const results =
     threads > 1 && enumeration.files.length > 1
-      ? await scanInWorkers(enumeration.files, { ruleset: spec, maxFileSize }, threads)
+      ? await scanInWorkers(enumeration.files, spec, maxFileSize, threads)
       : scanOnThisThread(enumeration.files, spec, maxFileSize);
 
   const hits: Hit[] = [];

@@ -70,7 +70,8 @@ function newPath(line: string): string | undefined {
 }
 
 export interface ParseSink {
-  added(lines: AddedLines): void;
+  /** May return a promise to ask the reader to wait (the detection workers are busy). */
+  added(lines: AddedLines): void | Promise<void>;
   notice(notice: Notice): void;
 }
 
@@ -86,14 +87,17 @@ export class PatchParser {
 
   constructor(private readonly sink: ParseSink) {}
 
-  line(line: string): void {
+  /** Returns the sink's promise when a finished file made it ask for a pause. */
+  line(line: string): void | Promise<void> {
     if (line.startsWith(COMMIT_MARK)) {
-      this.flush();
+      const wait = this.flush();
       this.commit = parseCommitHeader(line);
       this.path = undefined;
+      return wait;
     } else if (line.startsWith('diff --git ')) {
-      this.flush();
+      const wait = this.flush();
       this.path = undefined;
+      return wait;
     } else if (line.startsWith('+++ ')) {
       this.path = newPath(line);
     } else if (line.startsWith('@@ ')) {
@@ -119,19 +123,25 @@ export class PatchParser {
     this.numbers.push(this.nextLine++);
   }
 
-  flush(): void {
-    if (this.path !== undefined && this.lines.length > 0 && !this.oversized) {
-      this.sink.added({ path: this.path, ...(this.commit === undefined ? {} : { commit: this.commit }), text: this.lines.join('\n'), lineNumbers: this.numbers });
-    }
+  flush(): void | Promise<void> {
+    const wait =
+      this.path !== undefined && this.lines.length > 0 && !this.oversized
+        ? this.sink.added({ path: this.path, ...(this.commit === undefined ? {} : { commit: this.commit }), text: this.lines.join('\n'), lineNumbers: this.numbers })
+        : undefined;
     this.lines = [];
     this.numbers = [];
     this.bytes = 0;
     this.oversized = false;
+    return wait;
   }
 }
 
-/** Runs git and hands each output line to `onLine`; rejects with git's own message on failure. */
-export function streamGit(args: readonly string[], cwd: string, onLine: (line: string) => void): Promise<void> {
+/**
+ * Runs git and hands each output line to `onLine`; rejects with git's own message on failure.
+ * When `onLine` returns a promise, reading pauses until it settles, so a slow consumer holds git
+ * back instead of buffering its output.
+ */
+export function streamGit(args: readonly string[], cwd: string, onLine: (line: string) => void | Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['-c', 'core.quotepath=on', '-c', 'color.ui=false', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -139,7 +149,13 @@ export function streamGit(args: readonly string[], cwd: string, onLine: (line: s
       stderr += chunk;
     });
     const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
-    lines.on('line', onLine);
+    lines.on('line', (line) => {
+      const wait = onLine(line);
+      if (wait) {
+        lines.pause();
+        void wait.then(() => lines.resume());
+      }
+    });
     child.on('error', (error) => reject(new GitError(`cannot run git: ${error.message}`)));
     child.on('close', (code) => {
       if (code === 0) resolve();
@@ -159,7 +175,9 @@ export async function gitSucceeds(args: readonly string[], cwd: string): Promise
 /** A short answer read straight from git, for the start-up path (pre-commit) where loading simple-git costs more than the call. */
 export async function gitOutput(args: readonly string[], cwd: string): Promise<string> {
   const lines: string[] = [];
-  await streamGit(args, cwd, (line) => lines.push(line));
+  await streamGit(args, cwd, (line) => {
+    lines.push(line);
+  });
   return lines.join('\n');
 }
 
