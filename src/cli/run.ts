@@ -223,6 +223,17 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     setExit(await report(io, options, loaded, result, result.findings));
   });
 
+  program
+    .command('install-hook')
+    .description('install a git pre-commit hook that runs `keyleak git --staged` (honours core.hooksPath)')
+    .argument('[repo]', 'a folder inside the repository', '.')
+    .option('--force', 'replace a pre-commit hook keyleak did not write')
+    .action(async (repo: string, options: { force?: boolean }) => {
+      const { installHook } = await import('./install-hook.js');
+      const hook = await installHook(path.resolve(io.cwd, repo), options.force === true);
+      io.stdout(`installed ${hook}\n`);
+    });
+
   const rules = program.command('rules').description('list and check rules');
   addRuleSourceOptions(
     rules
