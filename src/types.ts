@@ -173,6 +173,14 @@ export interface Hit extends Occurrence {
   readonly ruleId: string;
   readonly secret: string;
   readonly entropy: number;
+  /** Silenced by a `keyleak:allow` comment on its line: not a finding, but proof the comment is used. */
+  readonly allowedInline?: true;
+}
+
+/** Why a finding does not count: it is in the baseline. Reports keep it (SARIF `suppressions`). */
+export interface Suppression {
+  readonly kind: 'baseline';
+  readonly justification: string;
 }
 
 /** Where a secret found in history came from and where it went. */
@@ -200,6 +208,8 @@ export interface Finding {
   readonly occurrences: readonly Occurrence[];
   /** For history scans: introduction, removal, reachability. */
   readonly history?: SecretHistory;
+  /** Set when a baseline covers every occurrence: reported, but never failing a build. */
+  readonly suppression?: Suppression;
 }
 
 /** A problem that did not stop the scan: unreadable file, skipped binary, size limit... */
@@ -217,8 +227,16 @@ export interface ScanStats {
   readonly durationMs: number;
 }
 
+/** A `keyleak:allow` (or `gitleaks:allow`) comment, by file and line. */
+export interface InlineAllow {
+  readonly path: string;
+  readonly line: number;
+}
+
 export interface ScanResult {
   readonly findings: readonly Finding[];
   readonly notices: readonly Notice[];
   readonly stats: ScanStats;
+  /** `keyleak:allow` comments that silenced nothing (working-tree scans). */
+  readonly unusedInlineAllows?: readonly InlineAllow[];
 }

@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Finding, Level, Notice, ScanResult } from '../types.js';
 import { loadConfiguration, loadRuleset, type LoadedConfiguration } from '../ruleset/load.js';
 import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '../post/gitleaks-ignore.js';
+import { applyBaseline, baselineEntries, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline } from '../post/baseline.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
@@ -53,7 +54,7 @@ export function parseSize(value: string): number {
 
 /** Exit code for a finished scan: findings at the threshold fail; otherwise a file that could not be read does. */
 export function scanExitCode(findings: readonly Finding[], notices: readonly Notice[], failOn: Level): ExitCode {
-  if (findings.some((finding) => LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn])) return EXIT.findings;
+  if (findings.some((finding) => finding.suppression === undefined && LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn])) return EXIT.findings;
   if (notices.some((notice) => notice.level === 'warning')) return EXIT.error;
   return EXIT.clean;
 }
@@ -96,6 +97,8 @@ async function scanRoot(paths: readonly string[], cwd: string): Promise<string> 
 }
 
 interface ReportOptions extends RuleSourceOptions {
+  readonly baseline?: string;
+  readonly reportUnused?: boolean;
   readonly format: Format;
   readonly output?: string;
   readonly failOn: Level;
@@ -130,6 +133,8 @@ function addReportOptions(command: Command): Command {
       .option('-o, --output <file>', 'write the report to a file instead of stdout')
       .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1').choices(['error', 'warning', 'note']).default('error'))
       .option('--no-redact', 'show full secret values in reports')
+      .option('--baseline <file>', 'findings recorded in this baseline are reported as suppressed and do not fail the build')
+      .option('--report-unused', 'list baseline entries and keyleak:allow comments that no longer match anything')
       .addHelpText('after', EXIT_CODES_HELP),
   );
 }
@@ -141,9 +146,31 @@ async function rulesFor(io: Io, options: RuleSourceOptions, root: string): Promi
   return loaded;
 }
 
+/** Applies --baseline, and with --report-unused lists what no longer matches, as notices. */
+async function baselined(io: Io, options: ReportOptions, result: ScanResult, findings: readonly Finding[]): Promise<{ findings: readonly Finding[]; notices: Notice[] }> {
+  const notices: Notice[] = [];
+  let kept = findings;
+  if (options.baseline !== undefined) {
+    const file = path.resolve(io.cwd, options.baseline);
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new UsageError(`${options.baseline}: cannot read the baseline`);
+    });
+    const outcome = applyBaseline(findings, parseBaseline(text, options.baseline), options.baseline);
+    kept = outcome.findings;
+    if (options.reportUnused) {
+      notices.push(...outcome.unused.map((entry): Notice => ({ level: 'note', code: 'unused-baseline-entry', message: `baseline entry for ${entry.ruleId} (${entry.fingerprint}) matches nothing any more`, path: entry.path })));
+    }
+  }
+  if (options.reportUnused) {
+    notices.push(...(result.unusedInlineAllows ?? []).map((allow): Notice => ({ level: 'note', code: 'unused-inline-allow', message: `line ${allow.line}: keyleak:allow silences nothing`, path: allow.path })));
+  }
+  return { findings: kept, notices };
+}
+
 /** Writes the report and returns the exit code, for every command that scans. */
-async function report(io: Io, options: ReportOptions, loaded: LoadedConfiguration, result: ScanResult, findings: readonly Finding[]): Promise<ExitCode> {
-  const notices = [...loaded.warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices];
+async function report(io: Io, options: ReportOptions, loaded: LoadedConfiguration, result: ScanResult, unfiltered: readonly Finding[]): Promise<ExitCode> {
+  const { findings, notices: baselineNotices } = await baselined(io, options, result, unfiltered);
+  const notices = [...loaded.warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
   const document = reporters[options.format](findings, {
     rules: loaded.ruleset.rules,
     notices,
@@ -221,6 +248,24 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
     });
     setExit(await report(io, options, loaded, result, result.findings));
+  });
+
+  addRuleSourceOptions(
+    program
+      .command('baseline')
+      .description('record the current findings so only new ones fail a build')
+      .command('create')
+      .description('scan files and folders and write every finding to a baseline file')
+      .argument('[paths...]', 'files and folders to scan', ['.'])
+      .option('-o, --output <file>', 'baseline file to write', DEFAULT_BASELINE_FILE)
+      .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
+  ).action(async (paths: string[], options: RuleSourceOptions & { output: string; ignore: boolean }) => {
+    const loaded = await rulesFor(io, options, await scanRoot(paths, io.cwd));
+    const { scan } = await import('../scan/scan.js');
+    const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore });
+    const entries = baselineEntries(result.findings);
+    await writeFile(path.resolve(io.cwd, options.output), serializeBaseline(entries));
+    io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${options.output}\n`);
   });
 
   program

@@ -25,6 +25,7 @@ interface Candidate {
   readonly start: number;
   readonly end: number;
   readonly entropy: number;
+  readonly allowedInline: boolean;
 }
 
 function secretSpan(match: RegExpExecArray, rule: Rule): { start: number; end: number } {
@@ -59,11 +60,10 @@ function* ruleCandidates(rule: Rule, view: string, text: string, path: string, r
     if (rule.checksum && !rule.checksum(secret)) continue;
     const bounds = locator.lineBounds(start);
     const line = text.slice(bounds.start, Math.max(bounds.end, end));
-    if (hasInlineAllow(line)) continue;
     const candidate = { secret, match: match[0], line, path };
     if (rule.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
     if (ruleset.allowlists.some((allowlist) => allowlistTargets(allowlist, rule.spec.id) && allowlistAllows(allowlist, candidate))) continue;
-    yield { rule, secret, start, end, entropy };
+    yield { rule, secret, start, end, entropy, allowedInline: hasInlineAllow(line) };
   }
 }
 
@@ -72,10 +72,9 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 }
 
 /** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
-function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator, onlyRules?: ReadonlySet<number>): Candidate[] {
+function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
   const found: Candidate[] = [];
   for (const index of ruleset.keywords.candidates(view)) {
-    if (onlyRules && !onlyRules.has(index)) continue;
     found.push(...ruleCandidates(ruleset.rules[index]!, view, text, path, ruleset, locator));
   }
   const kept = found.filter((candidate) => !candidate.rule.spec.generic);
@@ -148,6 +147,7 @@ function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate,
     provenance: target.provenance,
     region: regionOf(locator, span),
     companions,
+    ...(candidate.allowedInline ? { allowedInline: true as const } : {}),
     before: text.slice(Math.max(startLine.start, span.start - CONTEXT_CHARS), span.start),
     after: text.slice(span.end, Math.max(span.end, Math.min(endLine.end, span.end + CONTEXT_CHARS))),
     encoding,
@@ -166,23 +166,28 @@ export function escapeAwareView(text: string): string {
   return text.replace(/\\[nrt]/g, (escape) => (escape === '\\n' ? ' \n' : escape === '\\r' ? ' \r' : '  '));
 }
 
-/** Every hit of `ruleset` in `target`, in text order per rule. `onlyRules` restricts to rule indices (rule checks). */
-export function detect(target: DetectTarget, ruleset: Ruleset, onlyRules?: ReadonlySet<number>): Hit[] {
+export interface DetectOptions {
+  /** Also return hits a `keyleak:allow` comment silenced, marked `allowedInline` (to find unused comments). */
+  readonly includeInlineAllowed?: boolean;
+}
+
+/** Every hit of `ruleset` in `target`, in text order per rule. */
+export function detect(target: DetectTarget, ruleset: Ruleset, options: DetectOptions = {}): Hit[] {
   const { text } = target;
   const path = displayPath(target.provenance);
   const locator = lineLocator(text);
   const companionOf = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, candidate) });
-  const hits = pairCompanions(candidatesIn(escapeAwareView(text), text, path, ruleset, locator, onlyRules), locator).map(({ candidate, companions }) =>
+  const hits = pairCompanions(candidatesIn(escapeAwareView(text), text, path, ruleset, locator), locator).map(({ candidate, companions }) =>
     toHit(target, locator, candidate, candidate, [], companions.map(companionOf)),
   );
   for (const segment of base64Segments(text)) {
     const decodedLocator = lineLocator(segment.decoded);
     const inSegment = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, segment) });
-    for (const { candidate, companions } of pairCompanions(candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator, onlyRules), decodedLocator)) {
+    for (const { candidate, companions } of pairCompanions(candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator), decodedLocator)) {
       hits.push(toHit(target, locator, candidate, segment, ['base64'], companions.map(inSegment)));
     }
   }
-  return hits;
+  return options.includeInlineAllowed ? hits : hits.filter((hit) => !hit.allowedInline);
 }
 
 export function displayPath(provenance: Provenance): string {

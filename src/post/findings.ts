@@ -39,6 +39,7 @@ function occurrenceKey(occurrence: Occurrence): string {
 export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, RuleSpec>): Finding[] {
   const groups = new Map<string, { hit: Hit; occurrences: Map<string, Occurrence> }>();
   for (const hit of hits) {
+    if (hit.allowedInline) continue;
     const key = fingerprint(hit.ruleId, hit.secret);
     const group = groups.get(key) ?? { hit, occurrences: new Map<string, Occurrence>() };
     const { provenance, region, companions, before, after, encoding } = hit;

@@ -19,6 +19,7 @@ export const jsonReporter: Reporter = (findings, context) => {
       secret: shownSecret(finding.secret, context.redact),
       entropy: Math.round(finding.entropy * 1000) / 1000,
       ...(finding.history === undefined ? {} : { history: finding.history }),
+      ...(finding.suppression === undefined ? {} : { suppression: finding.suppression }),
       occurrences: finding.occurrences.map((occurrence) => ({
         path: occurrence.provenance.path,
         ...(occurrence.provenance.kind === 'git' ? { commit: occurrence.provenance.commit } : {}),

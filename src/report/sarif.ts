@@ -79,6 +79,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
     locations: [location(first!, finding.secret, redact)],
     ...(related.length === 0 ? {} : { relatedLocations: related }),
     partialFingerprints: { 'keyleak/v1': finding.fingerprint },
+    ...(finding.suppression === undefined ? {} : { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.suppression.justification }] }),
     properties: {
       exposure: finding.exposure,
       entropy: Math.round(finding.entropy * 1000) / 1000,

@@ -105,8 +105,10 @@ function renderNotices(pc: Colors, notices: readonly Notice[]): string[] {
   return lines;
 }
 
-export const textReporter: Reporter = (findings, context) => {
+export const textReporter: Reporter = (allFindings, context) => {
   const pc = createColors(context.color);
+  const findings = allFindings.filter((finding) => finding.suppression === undefined);
+  const suppressed = allFindings.length - findings.length;
   const confidential = findings.filter((finding) => finding.exposure === 'confidential');
   const publishable = findings.filter((finding) => finding.exposure === 'publishable');
   const lines = renderRows(pc, confidential, context.redact, false);
@@ -123,6 +125,7 @@ export const textReporter: Reporter = (findings, context) => {
   const summary = [
     confidential.length === 0 ? pc.green('✔ no confidential secrets') : pc.red(`✖ ${plural(confidential.length, 'secret')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`),
     publishable.length > 0 ? `${plural(publishable.length, 'publishable key')}` : undefined,
+    suppressed > 0 ? `${suppressed} in the baseline` : undefined,
     `${plural(context.stats.files, 'file')} scanned (${formatBytes(context.stats.bytes)})`,
     context.notices.length > 0 ? plural(context.notices.length, 'notice') : undefined,
   ];

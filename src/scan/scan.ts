@@ -1,6 +1,6 @@
 /** The library entry point: paths in, grouped findings and notices out. Never prints, never exits. */
 import { availableParallelism } from 'node:os';
-import type { Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
+import type { Hit, InlineAllow, Notice, RulesetSpec, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import { loadRuleset, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
@@ -58,19 +58,23 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       : scanOnThisThread(enumeration.files, spec, maxFileSize);
 
   const hits: Hit[] = [];
+  const inlineAllows: InlineAllow[] = [];
   const notices: Notice[] = [...enumeration.notices];
   let bytes = 0;
   let files = 0;
   for (const result of results) {
     hits.push(...result.hits);
+    inlineAllows.push(...result.inlineAllows);
     notices.push(...result.notices);
     bytes += result.bytes;
     if (result.scanned) files++;
   }
   const rules = new Map(spec.rules.map((rule) => [rule.id, rule]));
+  const usedAllows = new Set(hits.filter((hit) => hit.allowedInline).map((hit) => `${hit.provenance.path}:${hit.region.startLine}`));
   return {
     findings: groupFindings(hits, rules),
     notices: notices.sort(compareNotices),
     stats: { files, bytes, durationMs: performance.now() - started },
+    unusedInlineAllows: inlineAllows.filter((allow) => !usedAllows.has(`${allow.path}:${allow.line}`)),
   };
 }
