@@ -15,6 +15,7 @@ import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
 import { UsageError, userErrorMessage } from './errors.js';
+import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -81,13 +82,33 @@ async function isFile(file: string): Promise<boolean> {
   return (await stat(file).catch(() => undefined))?.isFile() === true;
 }
 
-/** Built-ins plus --rules; or a gitleaks configuration (--config, or .gitleaks.toml at `root`). */
-async function loadRules(options: RuleSourceOptions, cwd: string, root: string): Promise<LoadedConfiguration> {
-  const load = { builtin: options.builtinRules, paths: (options.rules ?? []).map((target) => path.resolve(cwd, target)), disable: options.disableRule ?? [] };
+/** Rules in force, plus the project configuration (keyleak.toml) they came with. */
+interface RulesContext extends LoadedConfiguration {
+  readonly project?: ProjectConfig;
+}
+
+/**
+ * Built-ins plus --rules, or a gitleaks configuration (--config, or .gitleaks.toml at `root`);
+ * and the nearest keyleak.toml's rules, disabled rules and allowlists.
+ */
+async function loadRules(options: RuleSourceOptions, cwd: string, root: string): Promise<RulesContext> {
+  const project = await findProjectConfig(root, cwd);
+  const load = {
+    builtin: options.builtinRules,
+    paths: [...(project?.rules ?? []), ...(options.rules ?? []).map((target) => path.resolve(cwd, target))],
+    disable: [...(project?.disable ?? []), ...(options.disableRule ?? [])],
+  };
   const discovered = path.join(root, GITLEAKS_CONFIG_FILE);
   const config = options.config !== undefined ? path.resolve(cwd, options.config) : (await isFile(discovered)) ? discovered : undefined;
-  if (config !== undefined) return loadConfiguration(config, load, cwd);
-  return { ruleset: await loadRuleset(load, cwd), warnings: [] };
+  const loaded = config !== undefined ? await loadConfiguration(config, load, cwd) : { ruleset: await loadRuleset(load, cwd), warnings: [] };
+  if (project === undefined) return loaded;
+  const { ruleset } = loaded;
+  return { ...loaded, project, ruleset: { ...ruleset, global: { ...ruleset.global, allowlists: [...ruleset.global.allowlists, ...project.allowlists] } } };
+}
+
+/** A flag the user gave wins over keyleak.toml, which wins over the flag's default. */
+function chosen<T>(command: Command, key: string, fromFlag: T, fromProject: T | undefined): T {
+  return command.getOptionValueSource(key) === 'default' && fromProject !== undefined ? fromProject : fromFlag;
 }
 
 /** The folder a scan is rooted at: the first path if it is a folder, else the folder holding it. */
@@ -140,7 +161,7 @@ function addReportOptions(command: Command): Command {
 }
 
 /** Rules for a scan rooted at `root`, with untranslatable gitleaks rules warned about on stderr. */
-async function rulesFor(io: Io, options: RuleSourceOptions, root: string): Promise<LoadedConfiguration> {
+async function rulesFor(io: Io, options: RuleSourceOptions, root: string): Promise<RulesContext> {
   const loaded = await loadRules(options, io.cwd, root);
   for (const warning of loaded.warnings) io.stderr(`keyleak: warning: ${formatRuleProblem(warning)}\n`);
   return loaded;
@@ -168,8 +189,10 @@ async function baselined(io: Io, options: ReportOptions, result: ScanResult, fin
 }
 
 /** Writes the report and returns the exit code, for every command that scans. */
-async function report(io: Io, options: ReportOptions, loaded: LoadedConfiguration, result: ScanResult, unfiltered: readonly Finding[]): Promise<ExitCode> {
-  const { findings, notices: baselineNotices } = await baselined(io, options, result, unfiltered);
+async function report(io: Io, command: Command, options: ReportOptions, loaded: RulesContext, result: ScanResult, unfiltered: readonly Finding[]): Promise<ExitCode> {
+  const baseline = options.baseline ?? loaded.project?.baseline;
+  const failOn = chosen(command, 'failOn', options.failOn, loaded.project?.failOn);
+  const { findings, notices: baselineNotices } = await baselined(io, { ...options, ...(baseline === undefined ? {} : { baseline }) }, result, unfiltered);
   const notices = [...loaded.warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
   const document = reporters[options.format](findings, {
     rules: loaded.ruleset.rules,
@@ -181,7 +204,7 @@ async function report(io: Io, options: ReportOptions, loaded: LoadedConfiguratio
     color: io.color && options.output === undefined,
   });
   await emit(io, document, options.output);
-  return scanExitCode(findings, notices, options.failOn);
+  return scanExitCode(findings, notices, failOn);
 }
 
 function gitSelection(options: GitCommandOptions): GitSelection {
@@ -210,16 +233,25 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
       .option('--max-file-size <size>', 'skip larger files with a notice', parseSize, DEFAULT_MAX_FILE_SIZE)
       .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
-  ).action(async (paths: string[], options: ScanCommandOptions) => {
+  ).action(async (paths: string[], options: ScanCommandOptions, command: Command) => {
     const root = await scanRoot(paths, io.cwd);
     const loaded = await rulesFor(io, options, root);
+    const { project } = loaded;
     // Each command loads its own machinery: the pre-commit path must start fast.
     const { scan } = await import('../scan/scan.js');
-    const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, threads: options.threads, maxFileSize: options.maxFileSize, useIgnoreFiles: options.ignore });
+    const result = await scan({
+      paths,
+      cwd: io.cwd,
+      ruleset: loaded.ruleset,
+      threads: options.threads,
+      maxFileSize: chosen(command, 'maxFileSize', options.maxFileSize, project?.maxFileSize),
+      useIgnoreFiles: options.ignore,
+      ...(project === undefined ? {} : { extraIgnore: { base: project.folder, patterns: project.ignore } }),
+    });
     const ignored = await readFile(path.join(root, GITLEAKS_IGNORE_FILE), 'utf8').catch(() => '');
     const rootPrefix = path.relative(io.cwd, root).split(path.sep).join('/');
     const findings = applyGitleaksIgnore(result.findings, parseGitleaksIgnore(ignored), rootPrefix === '' ? '' : `${rootPrefix}/`);
-    setExit(await report(io, options, loaded, result, findings));
+    setExit(await report(io, command, options, loaded, result, findings));
   });
 
   addReportOptions(
@@ -234,7 +266,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
       .option('--since-date <date>', 'scan commits after a date (anything git log --since takes)')
       .option('--threads <n>', 'worker threads for detection (history scans)', positiveInteger, availableParallelism()),
-  ).action(async (repo: string, options: GitCommandOptions) => {
+  ).action(async (repo: string, options: GitCommandOptions, command: Command) => {
     const root = path.resolve(io.cwd, repo);
     const loaded = await rulesFor(io, options, root);
     const { scanGit } = await import('../scan/git-scan.js');
@@ -247,7 +279,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
     });
-    setExit(await report(io, options, loaded, result, result.findings));
+    setExit(await report(io, command, options, loaded, result, result.findings));
   });
 
   addRuleSourceOptions(

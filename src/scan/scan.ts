@@ -23,6 +23,8 @@ export interface ScanOptions {
   readonly threads?: number;
   /** Honour .gitignore and .keyleakignore (default true). */
   readonly useIgnoreFiles?: boolean;
+  /** More paths to leave out, gitignore syntax relative to `base` (keyleak.toml `ignore`). */
+  readonly extraIgnore?: { readonly base: string; readonly patterns: readonly string[] };
 }
 
 /** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
@@ -51,7 +53,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const spec = options.ruleset ?? (await loadRuleset(options.rules, cwd));
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const threads = options.threads ?? availableParallelism();
-  const enumeration = await enumerateFiles(options.paths ?? ['.'], { cwd, useIgnoreFiles: options.useIgnoreFiles ?? true });
+  const enumeration = await enumerateFiles(options.paths ?? ['.'], {
+    cwd,
+    useIgnoreFiles: options.useIgnoreFiles ?? true,
+    ...(options.extraIgnore === undefined ? {} : { extraIgnore: options.extraIgnore }),
+  });
   const results =
     threads > 1 && enumeration.files.length > 1
       ? await scanInWorkers(enumeration.files, spec, maxFileSize, threads)

@@ -23,6 +23,8 @@ export interface EnumerateOptions {
   readonly cwd: string;
   /** Honour .gitignore and .keyleakignore (default true). */
   readonly useIgnoreFiles: boolean;
+  /** More gitignore-syntax patterns, relative to `base` (keyleak.toml `ignore`). */
+  readonly extraIgnore?: { readonly base: string; readonly patterns: readonly string[] };
 }
 
 export interface Enumeration {
@@ -77,12 +79,14 @@ async function walkFolder(root: string, options: EnumerateOptions, notices: Noti
     ? entries.filter((entry) => entry.dirent.isFile() && (IGNORE_FILES as readonly string[]).includes(entry.name)).map((entry) => entry.path)
     : [];
   const scopes = await ignoreScopes(root, ignoreFiles);
+  const extra = options.extraIgnore && options.extraIgnore.patterns.length > 0 ? { base: options.extraIgnore.base, rules: ignore().add([...options.extraIgnore.patterns]) } : undefined;
   const realRoot = await realpath(root);
   const files: FileTarget[] = [];
   for (const entry of entries) {
     if (entry.dirent.isDirectory()) continue;
     if (isIgnored(entry.path, scopes)) continue;
     const absolute = path.join(root, entry.path);
+    if (extra && isInside(absolute, extra.base) && extra.rules.ignores(path.relative(extra.base, absolute).split(path.sep).join('/'))) continue;
     if (entry.dirent.isSymbolicLink()) {
       const target = await realpath(absolute).catch(() => undefined);
       const display = toDisplayPath(absolute, options.cwd);

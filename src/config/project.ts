@@ -1,0 +1,94 @@
+/**
+ * `keyleak.toml` at the root of a project: its rules, allowlists, ignored paths and limits, found
+ * automatically so every developer and CI job scans the same way. Every field is validated; a
+ * mistake stops the scan with one line naming the file and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import type { AllowlistSpec, Level } from '../types.js';
+import { parseRuleFile } from '../ruleset/parse.js';
+import { formatRuleProblem } from '../ruleset/errors.js';
+
+export const PROJECT_CONFIG_FILE = 'keyleak.toml';
+
+export interface ProjectConfig {
+  readonly file: string;
+  /** Extra rule files or folders, resolved against the config's folder. */
+  readonly rules: readonly string[];
+  readonly disable: readonly string[];
+  /** gitignore-syntax patterns, relative to `folder`. */
+  readonly ignore: readonly string[];
+  /** The folder holding the file. */
+  readonly folder: string;
+  readonly allowlists: readonly AllowlistSpec[];
+  readonly baseline?: string;
+  readonly failOn?: Level;
+  readonly maxFileSize?: number;
+}
+
+export class ConfigError extends Error {
+  constructor(file: string, field: string, reason: string) {
+    super(`${file}: ${field}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const FIELDS = new Set(['rules', 'disable', 'ignore', 'allowlists', 'baseline', 'fail-on', 'max-file-size']);
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb?|mb?|gb?)?$/i;
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
+
+function strings(file: string, document: Record<string, unknown>, field: string): string[] {
+  const value = document[field];
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new ConfigError(file, field, 'must be an array of strings');
+  return value as string[];
+}
+
+function size(file: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  const match = typeof value === 'string' ? SIZE.exec(value.trim()) : null;
+  if (!match) throw new ConfigError(file, 'max-file-size', 'must be a size such as "10MB", "512KB" or a number of bytes');
+  return Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+}
+
+/** The nearest `keyleak.toml` in `start` or a folder above it, parsed; undefined when there is none. */
+export async function findProjectConfig(start: string, cwd: string): Promise<ProjectConfig | undefined> {
+  for (let folder = start; ; folder = path.dirname(folder)) {
+    const text = await readFile(path.join(folder, PROJECT_CONFIG_FILE), 'utf8').catch(() => undefined);
+    if (text !== undefined) return parseProjectConfig(text, folder, cwd);
+    if (path.dirname(folder) === folder) return undefined;
+  }
+}
+
+export function parseProjectConfig(text: string, folder: string, cwd: string): ProjectConfig {
+  const absolute = path.join(folder, PROJECT_CONFIG_FILE);
+  const file = path.relative(cwd, absolute) || PROJECT_CONFIG_FILE;
+  let document: Record<string, unknown>;
+  try {
+    document = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(file, 'TOML', error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+  const unknown = Object.keys(document).find((key) => !FIELDS.has(key));
+  if (unknown !== undefined) throw new ConfigError(file, unknown, `unknown field (known: ${[...FIELDS].join(', ')})`);
+  const allowlists = parseRuleFile(file, { allowlists: document['allowlists'] ?? [] });
+  if (allowlists.problems.length > 0) throw new ConfigError(file, 'allowlists', formatRuleProblem(allowlists.problems[0]!).replace(`${file}: `, ''));
+  const failOn = document['fail-on'];
+  if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning' && failOn !== 'note') throw new ConfigError(file, 'fail-on', 'must be "error", "warning" or "note"');
+  const baseline = document['baseline'];
+  if (baseline !== undefined && typeof baseline !== 'string') throw new ConfigError(file, 'baseline', 'must be a path');
+  const maxFileSize = size(file, document['max-file-size']);
+  return {
+    file,
+    rules: strings(file, document, 'rules').map((rule) => path.resolve(folder, rule)),
+    disable: strings(file, document, 'disable'),
+    ignore: strings(file, document, 'ignore'),
+    folder,
+    allowlists: allowlists.allowlists,
+    ...(baseline === undefined ? {} : { baseline: path.resolve(folder, baseline) }),
+    ...(failOn === undefined ? {} : { failOn }),
+    ...(maxFileSize === undefined ? {} : { maxFileSize }),
+  };
+}
