@@ -147,3 +147,27 @@ describe('keyleak git on unusual repositories', () => {
     expect(report.findings.map((finding) => finding.secret)).toEqual(expect.arrayContaining([DELETED, OVERWRITTEN, ON_BRANCH, AT_HEAD]));
   });
 });
+
+describe('submodules', () => {
+  it('are noted, and scanned with --submodules', () => {
+    const inner = makeTree({ 'inner.env': `KEY=${DELETED}\n` });
+    const outer = makeTree({ 'README.md': '# outer\n' });
+    for (const [cwd, args] of [
+      [inner.root, ['init', '-q']],
+      [inner.root, ['-c', 'user.email=a@b.c', '-c', 'user.name=A', 'add', '.']],
+      [inner.root, ['-c', 'user.email=a@b.c', '-c', 'user.name=A', 'commit', '-q', '-m', 'inner']],
+      [outer.root, ['init', '-q']],
+      [outer.root, ['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', inner.root, 'vendor/inner']],
+      [outer.root, ['-c', 'user.email=a@b.c', '-c', 'user.name=A', 'commit', '-q', '-m', 'outer']],
+    ] as const) {
+      execFileSync('git', [...args], { cwd });
+    }
+    const noted = scanJson([], outer.root);
+    const followed = scanJson(['--submodules'], outer.root);
+    inner.remove();
+    outer.remove();
+    expect(noted.report.notices.map((notice) => notice.code)).toContain('submodule-skipped');
+    expect(noted.report.findings).toEqual([]);
+    expect(followed.report.findings.map((finding) => finding.occurrences[0]!.path)).toEqual(['vendor/inner/inner.env']);
+  });
+});

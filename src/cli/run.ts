@@ -134,6 +134,7 @@ interface ScanCommandOptions extends ReportOptions {
 
 interface GitCommandOptions extends ReportOptions {
   readonly threads: number;
+  readonly submodules?: boolean;
   readonly staged?: boolean;
   readonly since?: string;
   readonly range?: string;
@@ -265,7 +266,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--branch <ref...>', 'scan these refs instead of all of them')
       .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
       .option('--since-date <date>', 'scan commits after a date (anything git log --since takes)')
-      .option('--threads <n>', 'worker threads for detection (history scans)', positiveInteger, availableParallelism()),
+      .option('--threads <n>', 'worker threads for detection (history scans)', positiveInteger, availableParallelism())
+      .option('--submodules', 'also scan checked-out submodules (otherwise each is listed in a notice)'),
   ).action(async (repo: string, options: GitCommandOptions, command: Command) => {
     const root = path.resolve(io.cwd, repo);
     const loaded = await rulesFor(io, options, root);
@@ -276,6 +278,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       ruleset: loaded.ruleset,
       selection: gitSelection(options),
       threads: options.threads,
+      submodules: options.submodules === true,
       ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
     });

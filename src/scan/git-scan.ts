@@ -34,6 +34,27 @@ export interface GitScanOptions {
   readonly sinceDate?: string;
   /** Worker threads for detection while the main thread reads git; 1 detects on the main thread. */
   readonly threads?: number;
+  /** Scan checked-out submodules too (their paths prefixed with the submodule's); otherwise they are noted. */
+  readonly submodules?: boolean;
+}
+
+interface Submodule {
+  readonly path: string;
+  readonly checkedOut: boolean;
+}
+
+/** Submodules declared in the work tree's .gitmodules. */
+async function submodulesOf(root: string): Promise<Submodule[]> {
+  const declared = await gitOutput(['config', '--file', '.gitmodules', '--get-regexp', '^submodule\\..*\\.path$'], root).catch(() => '');
+  const paths = declared.split('\n').filter(Boolean).map((line) => line.slice(line.indexOf(' ') + 1));
+  return Promise.all(paths.map(async (sub) => ({ path: sub, checkedOut: await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], path.join(root, sub)) })));
+}
+
+function prefixed(finding: Finding, prefix: string): Finding {
+  return {
+    ...finding,
+    occurrences: finding.occurrences.map((occurrence) => ({ ...occurrence, provenance: { ...occurrence.provenance, path: `${prefix}/${occurrence.provenance.path}` } })),
+  };
 }
 
 /** Added-lines batches sent to a worker at once, and how many may wait before git is paused. */
@@ -155,6 +176,20 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
   let findings: Finding[] = groupFindings(hits, rules);
   if (options.selection.kind !== 'staged') findings = await attachHistory(findings, repo.root);
+  if (!repo.bare) {
+    for (const submodule of await submodulesOf(repo.root)) {
+      if (!options.submodules || !submodule.checkedOut) {
+        const why = options.submodules ? 'it is not checked out' : 'use --submodules to scan it';
+        notices.push({ level: 'note', code: 'submodule-skipped', message: `submodule not scanned: ${why}`, path: submodule.path });
+        continue;
+      }
+      const inner = await scanGit({ ...options, repo: path.join(repo.root, submodule.path), cwd: repo.root });
+      findings = [...findings, ...inner.findings.map((finding) => prefixed(finding, submodule.path))];
+      notices.push(...inner.notices.map((notice) => (notice.path === undefined ? notice : { ...notice, path: `${submodule.path}/${notice.path}` })));
+      files += inner.stats.files;
+      bytes += inner.stats.bytes;
+    }
+  }
   return { findings, notices: notices.sort(compareNotices), stats: { files, bytes, durationMs: performance.now() - started } };
 }
 
