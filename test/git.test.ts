@@ -139,6 +139,18 @@ describe('keyleak git on unusual repositories', () => {
     expect(report.findings.map((finding) => finding.secret).sort()).toEqual([AT_HEAD, ODD_NAME].sort());
   });
 
+  it('scans from a linked worktree, and takes a revision that looks like an option as a revision', () => {
+    const worktree = mkdtempSync(path.join(tmpdir(), 'keyleak-worktree-'));
+    rmSync(worktree, { recursive: true, force: true });
+    execFileSync('git', ['worktree', 'add', '-q', worktree, 'feature/payments'], { cwd: tree.root });
+    const { report } = scanJson(['--branch', 'HEAD'], worktree);
+    const dashed = keyleak(['git', '--since', '--output=x'], { cwd: worktree });
+    execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: tree.root });
+    expect(report.findings.map((finding) => finding.secret)).toContain(ON_BRANCH);
+    expect(dashed.code).toBe(2);
+    expect(dashed.stderr).toBe("keyleak: fatal: bad revision '^--output=x'\n");
+  });
+
   it('scans a bare repository', () => {
     const bare = mkdtempSync(path.join(tmpdir(), 'keyleak-bare-'));
     execFileSync('git', ['clone', '-q', '--bare', tree.root, bare]);

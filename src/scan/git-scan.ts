@@ -168,9 +168,15 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
       notices.push(notice);
     },
   });
-  if (hasHead) {
-    await streamGit(logArguments(options), repo.root, (line) => parser.line(line));
-    await parser.flush();
+  try {
+    if (hasHead) {
+      await streamGit(logArguments(options), repo.root, (line) => parser.line(line));
+      await parser.flush();
+    }
+  } catch (error) {
+    // Stop the workers, or they keep the process alive after git failed.
+    await detector.finish().catch(() => undefined);
+    throw error;
   }
   const hits = await detector.finish();
   const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
