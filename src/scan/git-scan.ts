@@ -81,10 +81,14 @@ function detectorOnThisThread(spec: RulesetSpec): AddedLinesDetector {
 function detectorInWorkers(spec: RulesetSpec, threads: number): AddedLinesDetector {
   const pool = new WorkerPool({ ruleset: spec, maxFileSize: Number.POSITIVE_INFINITY }, threads);
   const replies: Promise<readonly Hit[]>[] = [];
+  const pending = new Set<Promise<unknown>>();
   let batch: AddedLines[] = [];
   const send = () => {
     if (batch.length === 0) return;
-    replies.push(pool.run({ kind: 'added', batch }).then((reply) => (reply.kind === 'added' ? reply.hits : [])));
+    const reply = pool.run({ kind: 'added', batch }).then((answer) => (answer.kind === 'added' ? answer.hits : []));
+    const settled = reply.finally(() => pending.delete(settled));
+    pending.add(settled);
+    replies.push(reply);
     batch = [];
   };
   return {
@@ -92,7 +96,8 @@ function detectorInWorkers(spec: RulesetSpec, threads: number): AddedLinesDetect
       batch.push(added);
       if (batch.length < BATCH_CHANGES) return undefined;
       send();
-      return pool.backlog > threads * MAX_BACKLOG_PER_WORKER ? replies.at(-1)!.then(() => undefined) : undefined;
+      // Resume reading as soon as any batch is done, so git and the workers keep running together.
+      return pending.size > threads * MAX_BACKLOG_PER_WORKER ? Promise.race(pending).then(() => undefined) : undefined;
     },
     async finish() {
       send();
