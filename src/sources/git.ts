@@ -28,8 +28,13 @@ export class GitError extends Error {
 export const MAX_ADDED_BYTES_PER_FILE = 10 * 1024 * 1024;
 
 export const COMMIT_MARK = '\x1ecommit\x1f';
-/** `%x1e` marks a commit header so no subject or path can be mistaken for one. */
-export const LOG_FORMAT = '--format=%x1ecommit%x1f%H%x1f%an%x1f%ae%x1f%aI%x1f%s';
+/** `%x1e` marks a commit header so no subject or path can be mistaken for one; `%S` needs `--source`. */
+export const LOG_FORMAT = '--format=%x1ecommit%x1f%H%x1f%an%x1f%ae%x1f%aI%x1f%S%x1f%s';
+
+/** `refs/heads/x` → `x`, `refs/remotes/origin/x` → `origin/x`, `refs/pull/1/head` → `pull/1/head`. */
+export function shortRef(ref: string): string {
+  return ref.replace(/^refs\/(?:heads|remotes|tags)\//, '').replace(/^refs\//, '');
+}
 
 /** Git's C-style quoting of unusual paths: `"dir/\303\251t\303\251 \"x\".txt"`. */
 export function unquoteGitPath(raw: string): string {
@@ -56,8 +61,8 @@ export function unquoteGitPath(raw: string): string {
 }
 
 export function parseCommitHeader(line: string): CommitInfo {
-  const [sha = '', author = '', email = '', date = '', ...subject] = line.slice(COMMIT_MARK.length).split('\x1f');
-  return { sha, author, email, date, subject: subject.join('\x1f') };
+  const [sha = '', author = '', email = '', date = '', ref = '', ...subject] = line.slice(COMMIT_MARK.length).split('\x1f');
+  return { sha, author, email, date, subject: subject.join('\x1f'), ...(ref === '' ? {} : { ref: shortRef(ref) }) };
 }
 
 /** `+++ b/path` (or `+++ "b/quoted path"`) → path; `+++ /dev/null` → undefined. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PatchParser, unquoteGitPath, type AddedLines } from '../../src/sources/git.js';
+import { PatchParser, shortRef, unquoteGitPath, type AddedLines } from '../../src/sources/git.js';
 import type { Notice } from '../../src/types.js';
 
 function parse(lines: readonly string[]): { added: AddedLines[]; notices: Notice[] } {
@@ -14,7 +14,7 @@ function parse(lines: readonly string[]): { added: AddedLines[]; notices: Notice
 describe('PatchParser', () => {
   it('collects the added lines of each file with their new line numbers, across hunks and commits', () => {
     const { added } = parse([
-      '\x1ecommit\x1fabc123\x1fAda\x1fada@example.org\x1f2024-01-02T03:04:05+00:00\x1fadd config',
+      '\x1ecommit\x1fabc123\x1fAda\x1fada@example.org\x1f2024-01-02T03:04:05+00:00\x1frefs/heads/main\x1fadd config',
       'diff --git a/app.env b/app.env',
       '--- a/app.env',
       '+++ b/app.env',
@@ -33,7 +33,7 @@ describe('PatchParser', () => {
     expect(added).toEqual([
       {
         path: 'app.env',
-        commit: { sha: 'abc123', author: 'Ada', email: 'ada@example.org', date: '2024-01-02T03:04:05+00:00', subject: 'add config' },
+        commit: { sha: 'abc123', author: 'Ada', email: 'ada@example.org', date: '2024-01-02T03:04:05+00:00', subject: 'add config', ref: 'main' },
         text: 'FIRST=1\nSECOND=2\nTENTH=10',
         lineNumbers: [2, 3, 10],
       },
@@ -41,9 +41,17 @@ describe('PatchParser', () => {
   });
 
   it('notes binary changes instead of scanning them', () => {
-    const { added, notices } = parse(['\x1ecommit\x1fabc\x1fA\x1fa@b\x1f2024-01-01T00:00:00Z\x1fs', 'diff --git a/logo.png b/logo.png', 'Binary files /dev/null and b/logo.png differ']);
+    const { added, notices } = parse(['\x1ecommit\x1fabc\x1fA\x1fa@b\x1f2024-01-01T00:00:00Z\x1f\x1fs', 'diff --git a/logo.png b/logo.png', 'Binary files /dev/null and b/logo.png differ']);
     expect(added).toEqual([]);
     expect(notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' })]);
+  });
+});
+
+describe('shortRef', () => {
+  it('drops the namespaces people do not type', () => {
+    expect(shortRef('refs/heads/feature/x')).toBe('feature/x');
+    expect(shortRef('refs/remotes/origin/main')).toBe('origin/main');
+    expect(shortRef('refs/pull/12/head')).toBe('pull/12/head');
   });
 });
 
