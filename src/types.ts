@@ -29,7 +29,9 @@ export interface CommitInfo {
 export type Provenance =
   | { readonly kind: 'file'; readonly path: string }
   /** Lines a commit added to `path` (history, range and CI scans). */
-  | { readonly kind: 'git'; readonly path: string; readonly commit: CommitInfo };
+  | { readonly kind: 'git'; readonly path: string; readonly commit: CommitInfo }
+  /** An original source embedded in a source map's `sourcesContent`; `path` is `map!source`. */
+  | { readonly kind: 'sourcemap'; readonly path: string; readonly map: string; readonly source: string };
 
 /** Names of the false-positive filters a rule can ask for (see detect/filters.ts). */
 export type FilterName =
@@ -157,10 +159,20 @@ export interface Companion {
   readonly region: Region;
 }
 
+/** Where a position in a built file came from, read through its source map. */
+export interface OriginalPosition {
+  /** The original file, as the source map names it. */
+  readonly source: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** One place a secret was seen. */
 export interface Occurrence {
   readonly provenance: Provenance;
   readonly region: Region;
+  /** For a built file with a source map: the original source line the secret came from. */
+  readonly original?: OriginalPosition;
   /** Matches of companion rules next to it, in the same text. */
   readonly companions: readonly Companion[];
   /** Text on the secret's line just before and after it, for snippets (never the whole line). */

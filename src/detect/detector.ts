@@ -194,6 +194,7 @@ export function displayPath(provenance: Provenance): string {
   switch (provenance.kind) {
     case 'file':
     case 'git':
+    case 'sourcemap':
       return provenance.path;
   }
 }

@@ -42,8 +42,8 @@ export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, R
     if (hit.allowedInline) continue;
     const key = fingerprint(hit.ruleId, hit.secret);
     const group = groups.get(key) ?? { hit, occurrences: new Map<string, Occurrence>() };
-    const { provenance, region, companions, before, after, encoding } = hit;
-    const occurrence: Occurrence = { provenance, region, companions, before, after, encoding };
+    const { provenance, region, companions, before, after, encoding, original } = hit;
+    const occurrence: Occurrence = { provenance, region, companions, before, after, encoding, ...(original === undefined ? {} : { original }) };
     group.occurrences.set(occurrenceKey(occurrence), occurrence);
     groups.set(key, group);
   }

@@ -25,6 +25,7 @@ export const jsonReporter: Reporter = (findings, context) => {
         ...(occurrence.provenance.kind === 'git' ? { commit: occurrence.provenance.commit } : {}),
         ...occurrence.region,
         encoding: occurrence.encoding,
+        ...(occurrence.original === undefined ? {} : { original: occurrence.original }),
         companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: shownSecret(companion.secret, context.redact), ...companion.region })),
         snippet: snippet(occurrence, finding.secret, context.redact),
       })),

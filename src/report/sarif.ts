@@ -63,10 +63,16 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
   const elsewhere = others.length === 0 ? '' : ` It also appears in ${others.length} other place${others.length === 1 ? '' : 's'}.`;
   const companions = finding.occurrences.flatMap((occurrence) => occurrence.companions.map((companion) => ({ occurrence, companion })));
   const pairedWith = companions.length === 0 ? '' : ` Paired with ${[...new Set(companions.map(({ companion }) => companion.ruleId))].join(', ')}.`;
+  const originals = finding.occurrences.flatMap((occurrence) => (occurrence.original === undefined ? [] : [occurrence.original]));
   const related: Location[] = [
     ...others.map((occurrence, index) => location(occurrence, finding.secret, redact, index + 1)),
-    ...companions.map(({ occurrence, companion }, index) => ({
+    ...originals.map((original, index) => ({
       id: others.length + index + 1,
+      message: { text: 'Original source, from the source map.' },
+      physicalLocation: { artifactLocation: { uri: encodeURI(original.source) }, region: { startLine: original.line, startColumn: original.column } },
+    })),
+    ...companions.map(({ occurrence, companion }, index) => ({
+      id: others.length + originals.length + index + 1,
       message: { text: `Paired ${companion.ruleId}.` },
       physicalLocation: { artifactLocation: artifactLocation(occurrence.provenance.path), region: companion.region },
     })),

@@ -69,6 +69,7 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
       lines.push(tone(`  ${`${startLine}:${startColumn}`.padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
       lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
+      if (occurrence.original) lines.push(pc.dim(`            from ${occurrence.original.source}:${occurrence.original.line}:${occurrence.original.column} (source map)`));
       if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(occurrence.provenance.commit)}`));
       if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(pc, finding.history)}`);
       for (const companion of occurrence.companions) {

@@ -5,6 +5,7 @@ import { detect } from '../detect/detector.js';
 import { readTextFile } from '../sources/read.js';
 import type { FileTarget } from '../sources/files.js';
 import { allowlistSkipsPath, hasInlineAllow } from '../detect/allow.js';
+import { looksLikeSourceMap, parseSourceMap, traceToOriginal, type SourceMapContents } from '../sources/sourcemap.js';
 
 export interface FileScanResult {
   readonly hits: readonly Hit[];
@@ -13,6 +14,15 @@ export interface FileScanResult {
   readonly notices: readonly Notice[];
   readonly bytes: number;
   readonly scanned: boolean;
+}
+
+/** Each original source a map embeds, scanned as the file it was: `main.js.map!src/auth.ts`. */
+function sourceMapHits(map: SourceMapContents, display: string, ruleset: Ruleset): Hit[] {
+  return map.sources.flatMap((source, index) => {
+    const content = map.contents[index];
+    if (content === null || content === undefined) return [];
+    return detect({ text: content, provenance: { kind: 'sourcemap', path: `${display}!${source}`, map: display, source } }, ruleset, { includeInlineAllowed: true });
+  });
 }
 
 function inlineAllowLines(text: string, path: string): InlineAllow[] {
@@ -26,6 +36,16 @@ export function scanFile(file: FileTarget, ruleset: Ruleset, maxFileSize: number
   }
   const outcome = readTextFile(file.absolute, file.display, maxFileSize);
   if (outcome.kind === 'skipped') return { hits: [], inlineAllows: [], notices: [outcome.notice], bytes: outcome.bytes, scanned: false };
-  const hits = detect({ text: outcome.text, provenance: { kind: 'file', path: file.display } }, ruleset, { includeInlineAllowed: true });
-  return { hits, inlineAllows: inlineAllowLines(outcome.text, file.display), notices: outcome.notices, bytes: outcome.bytes, scanned: true };
+  const inlineAllows = inlineAllowLines(outcome.text, file.display);
+  const notices: Notice[] = [...outcome.notices];
+  if (looksLikeSourceMap(file.display, outcome.text)) {
+    const map = parseSourceMap(outcome.text);
+    if (map !== undefined && map.contents.some((content) => content !== null)) {
+      return { hits: sourceMapHits(map, file.display, ruleset), inlineAllows, notices, bytes: outcome.bytes, scanned: true };
+    }
+    if (map === undefined) notices.push({ level: 'note', code: 'sourcemap-invalid', message: 'not a valid source map; scanned as text', path: file.display });
+  }
+  const found = detect({ text: outcome.text, provenance: { kind: 'file', path: file.display } }, ruleset, { includeInlineAllowed: true });
+  const traced = traceToOriginal(found, file.absolute, file.display, outcome.text);
+  return { hits: traced.hits, inlineAllows, notices: [...notices, ...traced.notices], bytes: outcome.bytes, scanned: true };
 }
