@@ -167,6 +167,9 @@ export interface OriginalPosition {
   readonly column: number;
 }
 
+/** Encodings a secret is decoded from: base64, JS escapes, JS concatenation, `String.fromCharCode`. */
+export type Encoding = 'base64' | 'js-escape' | 'js-concat' | 'char-codes';
+
 /** One place a secret was seen. */
 export interface Occurrence {
   readonly provenance: Provenance;
@@ -179,7 +182,7 @@ export interface Occurrence {
   readonly before: string;
   readonly after: string;
   /** How the secret was encoded where it was found; empty when found as-is. */
-  readonly encoding: readonly 'base64'[];
+  readonly encoding: readonly Encoding[];
 }
 
 /** What the detector yields: one rule matching one secret at one place. */

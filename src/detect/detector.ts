@@ -10,6 +10,7 @@ import { rejectingFilter } from './filters.js';
 import { allowlistAllows, allowlistTargets, hasInlineAllow } from './allow.js';
 import { lineLocator, type LineLocator, type Position } from './lines.js';
 import { base64Segments } from './base64.js';
+import { jsStringSegments } from './js-strings.js';
 
 /** Characters of context kept on each side of a secret for report snippets. */
 const CONTEXT_CHARS = 40;
@@ -180,14 +181,24 @@ export function detect(target: DetectTarget, ruleset: Ruleset, options: DetectOp
   const hits = pairCompanions(candidatesIn(escapeAwareView(text), text, path, ruleset, locator), locator).map(({ candidate, companions }) =>
     toHit(target, locator, candidate, candidate, [], companions.map(companionOf)),
   );
-  for (const segment of base64Segments(text)) {
+  const segments = [...base64Segments(text).map((segment) => ({ ...segment, encoding: 'base64' as const })), ...(isScript(target.provenance) ? jsStringSegments(text) : [])];
+  for (const segment of segments) {
     const decodedLocator = lineLocator(segment.decoded);
     const inSegment = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, segment) });
     for (const { candidate, companions } of pairCompanions(candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator), decodedLocator)) {
-      hits.push(toHit(target, locator, candidate, segment, ['base64'], companions.map(inSegment)));
+      // A secret the plain text already showed at this place is not found twice.
+      if (hits.some((hit) => hit.ruleId === candidate.rule.spec.id && hit.secret === candidate.secret && hit.region.startLine === regionOf(locator, segment).startLine)) continue;
+      hits.push(toHit(target, locator, candidate, segment, [segment.encoding], companions.map(inSegment)));
     }
   }
   return options.includeInlineAllowed ? hits : hits.filter((hit) => !hit.allowedInline);
+}
+
+/** Files whose strings a JavaScript engine cooks: only there do escapes and `+` hide a secret. */
+const SCRIPT_PATH = /\.(?:[cm]?[jt]sx?|html?|vue|svelte|astro)$/i;
+
+function isScript(provenance: Provenance): boolean {
+  return provenance.kind === 'sourcemap' || SCRIPT_PATH.test(provenance.path);
 }
 
 export function displayPath(provenance: Provenance): string {
