@@ -159,6 +159,13 @@ export interface Companion {
   readonly region: Region;
 }
 
+/** Why a secret reaches every user of a site or app. */
+export interface ShippedTo {
+  readonly via: 'client-bundle' | 'public-env';
+  /** The public environment variable that carries it (`NEXT_PUBLIC_STRIPE_KEY`), when the text names one. */
+  readonly variable?: string;
+}
+
 /** Where a position in a built file came from, read through its source map. */
 export interface OriginalPosition {
   /** The original file, as the source map names it. */
@@ -176,6 +183,8 @@ export interface Occurrence {
   readonly region: Region;
   /** For a built file with a source map: the original source line the secret came from. */
   readonly original?: OriginalPosition;
+  /** Shipped to every user: in a client bundle (a built script or a source map), or behind a public env prefix. */
+  readonly shipped?: ShippedTo;
   /** Matches of companion rules next to it, in the same text. */
   readonly companions: readonly Companion[];
   /** Text on the secret's line just before and after it, for snippets (never the whole line). */

@@ -42,16 +42,18 @@ export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, R
     if (hit.allowedInline) continue;
     const key = fingerprint(hit.ruleId, hit.secret);
     const group = groups.get(key) ?? { hit, occurrences: new Map<string, Occurrence>() };
-    const { provenance, region, companions, before, after, encoding, original } = hit;
-    const occurrence: Occurrence = { provenance, region, companions, before, after, encoding, ...(original === undefined ? {} : { original }) };
+    const { provenance, region, companions, before, after, encoding, original, shipped } = hit;
+    const occurrence: Occurrence = { provenance, region, companions, before, after, encoding, ...(original === undefined ? {} : { original }), ...(shipped === undefined ? {} : { shipped }) };
     group.occurrences.set(occurrenceKey(occurrence), occurrence);
     groups.set(key, group);
   }
   const findings = [...groups].map(([key, { hit, occurrences }]): Finding => {
     const rule = rules.get(hit.ruleId)!;
+    // A confidential secret shipped to every user is as serious as it gets, whatever the rule's level.
+    const shipped = rule.exposure === 'confidential' && [...occurrences.values()].some((occurrence) => occurrence.shipped !== undefined);
     return {
       ruleId: hit.ruleId,
-      level: rule.level,
+      level: shipped ? 'error' : rule.level,
       exposure: rule.exposure,
       secret: hit.secret,
       entropy: hit.entropy,

@@ -26,6 +26,7 @@ export const jsonReporter: Reporter = (findings, context) => {
         ...occurrence.region,
         encoding: occurrence.encoding,
         ...(occurrence.original === undefined ? {} : { original: occurrence.original }),
+        ...(occurrence.shipped === undefined ? {} : { shipped: occurrence.shipped }),
         companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: shownSecret(companion.secret, context.redact), ...companion.region })),
         snippet: snippet(occurrence, finding.secret, context.redact),
       })),

@@ -63,6 +63,8 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
   const elsewhere = others.length === 0 ? '' : ` It also appears in ${others.length} other place${others.length === 1 ? '' : 's'}.`;
   const companions = finding.occurrences.flatMap((occurrence) => occurrence.companions.map((companion) => ({ occurrence, companion })));
   const pairedWith = companions.length === 0 ? '' : ` Paired with ${[...new Set(companions.map(({ companion }) => companion.ruleId))].join(', ')}.`;
+  const shippedTo = finding.exposure === 'confidential' ? finding.occurrences.find((occurrence) => occurrence.shipped)?.shipped : undefined;
+  const exposedNote = shippedTo === undefined ? '' : ' It is shipped to every user of the site or app.';
   const originals = finding.occurrences.flatMap((occurrence) => (occurrence.original === undefined ? [] : [occurrence.original]));
   const related: Location[] = [
     ...others.map((occurrence, index) => location(occurrence, finding.secret, redact, index + 1)),
@@ -81,13 +83,14 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.level,
-    message: { text: `${rule.provider} ${finding.exposure} secret ${redactSecret(finding.secret)} (${finding.ruleId}).${pairedWith}${elsewhere}` },
+    message: { text: `${rule.provider} ${finding.exposure} secret ${redactSecret(finding.secret)} (${finding.ruleId}).${exposedNote}${pairedWith}${elsewhere}` },
     locations: [location(first!, finding.secret, redact)],
     ...(related.length === 0 ? {} : { relatedLocations: related }),
     partialFingerprints: { 'keyleak/v1': finding.fingerprint },
     ...(finding.suppression === undefined ? {} : { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.suppression.justification }] }),
     properties: {
       exposure: finding.exposure,
+      ...(shippedTo === undefined ? {} : { shippedToClients: true, shippedVia: shippedTo.via, ...(shippedTo.variable === undefined ? {} : { publicEnvVariable: shippedTo.variable }) }),
       entropy: Math.round(finding.entropy * 1000) / 1000,
       occurrences: finding.occurrences.length,
       encoding: first!.encoding,

@@ -1,6 +1,6 @@
 /** The terminal report: grouped by file, secrets redacted, publishable keys apart and dimmed. */
 import { createColors } from 'picocolors';
-import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory } from '../types.js';
+import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, ShippedTo } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { shownSecret, snippet } from './redact.js';
@@ -33,6 +33,11 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function describeShipping(shipped: ShippedTo): string {
+  const variable = shipped.variable === undefined ? '' : ` through ${shipped.variable}`;
+  return shipped.via === 'client-bundle' ? `exposed to every user: shipped in a client bundle${variable}` : `exposed to every user: ${shipped.variable} is a public variable the framework inlines into client code`;
 }
 
 function describeCommit(commit: CommitInfo): string {
@@ -69,6 +74,7 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
       lines.push(tone(`  ${`${startLine}:${startColumn}`.padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
       lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
+      if (occurrence.shipped && finding.exposure === 'confidential') lines.push(`            ${pc.red(describeShipping(occurrence.shipped))}`);
       if (occurrence.original) lines.push(pc.dim(`            from ${occurrence.original.source}:${occurrence.original.line}:${occurrence.original.column} (source map)`));
       if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(occurrence.provenance.commit)}`));
       if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(pc, finding.history)}`);

@@ -2,6 +2,7 @@
 import type { Hit } from '../types.js';
 import type { Ruleset } from '../ruleset/compile.js';
 import { detect } from '../detect/detector.js';
+import { shippedTo } from '../detect/exposure.js';
 import type { AddedLines } from '../sources/git.js';
 
 function inFile(line: number, added: AddedLines): number {
@@ -23,5 +24,8 @@ export function hitInFile(hit: Hit, added: AddedLines): Hit {
 
 export function detectAdded(added: AddedLines, ruleset: Ruleset): Hit[] {
   const provenance = added.commit === undefined ? { kind: 'file' as const, path: added.path } : { kind: 'git' as const, path: added.path, commit: added.commit };
-  return detect({ text: added.text, provenance }, ruleset).map((hit) => hitInFile(hit, added));
+  return detect({ text: added.text, provenance }, ruleset).map((hit) => {
+    const shipped = shippedTo(hit.provenance, false, hit.before);
+    return hitInFile(shipped === undefined ? hit : { ...hit, shipped }, added);
+  });
 }

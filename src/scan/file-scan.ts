@@ -5,6 +5,7 @@ import { detect } from '../detect/detector.js';
 import { readTextFile } from '../sources/read.js';
 import type { FileTarget } from '../sources/files.js';
 import { allowlistSkipsPath, hasInlineAllow } from '../detect/allow.js';
+import { shippedTo } from '../detect/exposure.js';
 import { looksLikeSourceMap, parseSourceMap, traceToOriginal, type SourceMapContents } from '../sources/sourcemap.js';
 
 export interface FileScanResult {
@@ -14,6 +15,13 @@ export interface FileScanResult {
   readonly notices: readonly Notice[];
   readonly bytes: number;
   readonly scanned: boolean;
+}
+
+function withShipping(hits: readonly Hit[], hasSourceMap: boolean): Hit[] {
+  return hits.map((hit) => {
+    const shipped = shippedTo(hit.provenance, hasSourceMap, hit.before);
+    return shipped === undefined ? hit : { ...hit, shipped };
+  });
 }
 
 /** Each original source a map embeds, scanned as the file it was: `main.js.map!src/auth.ts`. */
@@ -41,11 +49,11 @@ export function scanFile(file: FileTarget, ruleset: Ruleset, maxFileSize: number
   if (looksLikeSourceMap(file.display, outcome.text)) {
     const map = parseSourceMap(outcome.text);
     if (map !== undefined && map.contents.some((content) => content !== null)) {
-      return { hits: sourceMapHits(map, file.display, ruleset), inlineAllows, notices, bytes: outcome.bytes, scanned: true };
+      return { hits: withShipping(sourceMapHits(map, file.display, ruleset), false), inlineAllows, notices, bytes: outcome.bytes, scanned: true };
     }
     if (map === undefined) notices.push({ level: 'note', code: 'sourcemap-invalid', message: 'not a valid source map; scanned as text', path: file.display });
   }
   const found = detect({ text: outcome.text, provenance: { kind: 'file', path: file.display } }, ruleset, { includeInlineAllowed: true });
   const traced = traceToOriginal(found, file.absolute, file.display, outcome.text);
-  return { hits: traced.hits, inlineAllows, notices: [...notices, ...traced.notices], bytes: outcome.bytes, scanned: true };
+  return { hits: withShipping(traced.hits, traced.mapped), inlineAllows, notices: [...notices, ...traced.notices], bytes: outcome.bytes, scanned: true };
 }

@@ -56,15 +56,15 @@ function mapTextFor(bundle: string, text: string): { text: string; name: string 
  * Adds each hit's original position, read through the bundle's source map. A map that cannot be
  * read or parsed is a notice; the hits stand as found in the bundle.
  */
-export function traceToOriginal(hits: readonly Hit[], bundle: string, displayPath: string, text: string): { hits: Hit[]; notices: Notice[] } {
-  if (hits.length === 0 || !/\.(?:m?js|cjs|css)$/.test(bundle)) return { hits: [...hits], notices: [] };
+export function traceToOriginal(hits: readonly Hit[], bundle: string, displayPath: string, text: string): { hits: Hit[]; notices: Notice[]; mapped: boolean } {
+  if (hits.length === 0 || !/\.(?:m?js|cjs|css)$/.test(bundle)) return { hits: [...hits], notices: [], mapped: false };
   const found = mapTextFor(bundle, text);
-  if (found === undefined) return { hits: [...hits], notices: [] };
+  if (found === undefined) return { hits: [...hits], notices: [], mapped: false };
   let map: TraceMap;
   try {
     map = new AnyMap(found.text);
   } catch (error) {
-    return { hits: [...hits], notices: [{ level: 'note', code: 'sourcemap-invalid', message: `source map ${path.basename(found.name)} cannot be read (${error instanceof Error ? error.message : String(error)}); positions are the built file's`, path: displayPath }] };
+    return { mapped: false, hits: [...hits], notices: [{ level: 'note', code: 'sourcemap-invalid', message: `source map ${path.basename(found.name)} cannot be read (${error instanceof Error ? error.message : String(error)}); positions are the built file's`, path: displayPath }] };
   }
   return {
     hits: hits.map((hit) => {
@@ -74,5 +74,6 @@ export function traceToOriginal(hits: readonly Hit[], bundle: string, displayPat
       return { ...hit, original };
     }),
     notices: [],
+    mapped: true,
   };
 }
