@@ -172,6 +172,8 @@ export interface OriginalPosition {
   readonly source: string;
   readonly line: number;
   readonly column: number;
+  /** A public env variable the original line reads (`process.env.NEXT_PUBLIC_X`): the bundler inlined it. */
+  readonly envVariable?: string;
 }
 
 /** Encodings a secret is decoded from: base64, JS escapes, JS concatenation, `String.fromCharCode`. */

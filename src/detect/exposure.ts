@@ -8,9 +8,9 @@ import type { Provenance, ShippedTo } from '../types.js';
 
 const PUBLIC_ENV = /\b((?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|GATSBY|NUXT_PUBLIC|PUBLIC)_[A-Z0-9_]{1,64})\b/g;
 
-/** The last public env variable named on the secret's line before it (`NEXT_PUBLIC_X=`, `import.meta.env.VITE_X ||`). */
-export function publicEnvVariable(before: string): string | undefined {
-  return [...before.matchAll(PUBLIC_ENV)].at(-1)?.[1];
+/** The last public env variable named in `text` (`NEXT_PUBLIC_X=`, `process.env.NEXT_PUBLIC_X`, `import.meta.env.VITE_X`). */
+export function publicEnvVariable(text: string): string | undefined {
+  return [...text.matchAll(PUBLIC_ENV)].at(-1)?.[1];
 }
 
 /** Folders build tools write client code to. */
@@ -23,8 +23,9 @@ export function isClientBundle(provenance: Provenance, hasSourceMap: boolean): b
   return CLIENT_FILE.test(provenance.path) && (hasSourceMap || BUILD_OUTPUT.test(provenance.path));
 }
 
-export function shippedTo(provenance: Provenance, hasSourceMap: boolean, before: string): ShippedTo | undefined {
-  const variable = publicEnvVariable(before);
+/** `originalVariable`: a public variable the source map's original line reads, when the bundle inlined it. */
+export function shippedTo(provenance: Provenance, hasSourceMap: boolean, before: string, originalVariable?: string): ShippedTo | undefined {
+  const variable = publicEnvVariable(before) ?? originalVariable;
   if (isClientBundle(provenance, hasSourceMap)) return { via: 'client-bundle', ...(variable === undefined ? {} : { variable }) };
   return variable === undefined ? undefined : { via: 'public-env', variable };
 }

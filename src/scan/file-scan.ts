@@ -19,7 +19,7 @@ export interface FileScanResult {
 
 function withShipping(hits: readonly Hit[], hasSourceMap: boolean): Hit[] {
   return hits.map((hit) => {
-    const shipped = shippedTo(hit.provenance, hasSourceMap, hit.before);
+    const shipped = shippedTo(hit.provenance, hasSourceMap, hit.before, hit.original?.envVariable);
     return shipped === undefined ? hit : { ...hit, shipped };
   });
 }

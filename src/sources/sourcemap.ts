@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AnyMap, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
+import { AnyMap, originalPositionFor, sourceContentFor, type TraceMap } from '@jridgewell/trace-mapping';
+import { publicEnvVariable } from '../detect/exposure.js';
 import type { Hit, Notice, OriginalPosition } from '../types.js';
 
 /** A source-map file: what `sources` and `sourcesContent` say. */
@@ -70,7 +71,9 @@ export function traceToOriginal(hits: readonly Hit[], bundle: string, displayPat
     hits: hits.map((hit) => {
       const position = originalPositionFor(map, { line: hit.region.startLine, column: hit.region.startColumn - 1 });
       if (position.source === null) return hit;
-      const original: OriginalPosition = { source: position.source, line: position.line, column: position.column + 1 };
+      const originalLine = sourceContentFor(map, position.source)?.split(/\r\n|\r|\n/)[position.line - 1];
+      const envVariable = originalLine === undefined ? undefined : publicEnvVariable(originalLine);
+      const original: OriginalPosition = { source: position.source, line: position.line, column: position.column + 1, ...(envVariable === undefined ? {} : { envVariable }) };
       return { ...hit, original };
     }),
     notices: [],
