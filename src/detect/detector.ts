@@ -3,7 +3,7 @@
  * path gate → regex → secret group → filters → entropy → checksum → inline allow → allowlists.
  * Base64 runs are decoded and scanned once more; their hits point at the encoded text.
  */
-import type { Companion, CompanionSpec, Hit, Provenance } from '../types.js';
+import type { Companion, CompanionSpec, Hit, Provenance, Region } from '../types.js';
 import type { Rule, Ruleset } from '../ruleset/compile.js';
 import { shannonEntropy } from './entropy.js';
 import { rejectingFilter } from './filters.js';
@@ -172,8 +172,48 @@ export interface DetectOptions {
   readonly includeInlineAllowed?: boolean;
 }
 
+/**
+ * Texts longer than this are scanned in windows that overlap by WINDOW_OVERLAP characters, so the
+ * copies the scan makes (the escape-aware view, decoded segments) stay bounded on a one-line
+ * 20 MB bundle, and a secret on a window edge is still whole in one window.
+ */
+export const WINDOW = 4 * 1024 * 1024;
+export const WINDOW_OVERLAP = 16 * 1024;
+
+/** Moves a region found in a window that starts at `origin` (1-based line and column in the whole text). */
+function shift(region: Region, origin: Position): Region {
+  const line = (value: number) => origin.line + value - 1;
+  return {
+    startLine: line(region.startLine),
+    startColumn: region.startLine === 1 ? origin.column + region.startColumn - 1 : region.startColumn,
+    endLine: line(region.endLine),
+    endColumn: region.endLine === 1 ? origin.column + region.endColumn - 1 : region.endColumn,
+  };
+}
+
 /** Every hit of `ruleset` in `target`, in text order per rule. */
 export function detect(target: DetectTarget, ruleset: Ruleset, options: DetectOptions = {}): Hit[] {
+  const { text } = target;
+  if (text.length <= WINDOW + WINDOW_OVERLAP) return detectWindow(target, ruleset, options);
+  const locator = lineLocator(text);
+  const seen = new Set<string>();
+  const hits: Hit[] = [];
+  for (let start = 0; start < text.length; start += WINDOW) {
+    const origin = locator.position(start);
+    const part = text.slice(start, Math.min(text.length, start + WINDOW + WINDOW_OVERLAP));
+    for (const hit of detectWindow({ ...target, text: part }, ruleset, options)) {
+      const region = shift(hit.region, origin);
+      const key = `${hit.ruleId}\0${hit.secret}\0${region.startLine}:${region.startColumn}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hits.push({ ...hit, region, companions: hit.companions.map((companion) => ({ ...companion, region: shift(companion.region, origin) })) });
+    }
+    if (start + WINDOW + WINDOW_OVERLAP >= text.length) break;
+  }
+  return hits;
+}
+
+function detectWindow(target: DetectTarget, ruleset: Ruleset, options: DetectOptions): Hit[] {
   const { text } = target;
   const path = displayPath(target.provenance);
   const locator = lineLocator(text);

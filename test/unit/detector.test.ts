@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeAwareView } from '../../src/detect/detector.js';
+import { escapeAwareView, WINDOW } from '../../src/detect/detector.js';
 import { hitsIn, keys, rulesetFrom } from '../helpers/rules.js';
 
 const TOKEN = 'tok_Zq8Wm3Kx7Pv2Lr9Tn4Yb';
@@ -25,6 +25,19 @@ describe('detect', () => {
   it('keeps columns exact on a very long line', () => {
     const text = `${'x;'.repeat(1_000_000)} ${TOKEN}`;
     expect(keys(hitsIn(rulesetFrom(RULE), text))).toEqual([`demo-token 1:2000002-1:2000026 ${TOKEN}`]);
+  });
+
+  it('scans text longer than a window in overlapping windows, exact and without duplicates, even on an edge', () => {
+    const filler = (length: number) => '.'.repeat(length);
+    const head = `${TOKEN} `;
+    const onEdge = WINDOW - 10;
+    const text = `${head}${filler(onEdge - head.length)}${TOKEN} ${filler(WINDOW)}\nline2 ${TOKEN.replace('Zq8', 'Yq8')}`;
+    expect(text.length).toBeGreaterThan(2 * WINDOW);
+    expect(keys(hitsIn(rulesetFrom(RULE), text))).toEqual([
+      `demo-token 1:1-1:25 ${TOKEN}`,
+      `demo-token 1:${onEdge + 1}-1:${onEdge + 25} ${TOKEN}`,
+      `demo-token 2:7-2:31 ${TOKEN.replace('Zq8', 'Yq8')}`,
+    ]);
   });
 
   it('keeps short context on each side, never the whole line', () => {
