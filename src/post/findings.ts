@@ -49,11 +49,13 @@ export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, R
   }
   const findings = [...groups].map(([key, { hit, occurrences }]): Finding => {
     const rule = rules.get(hit.ruleId)!;
-    // A confidential secret shipped to every user is as serious as it gets, whatever the rule's level.
-    const shipped = rule.exposure === 'confidential' && [...occurrences.values()].some((occurrence) => occurrence.shipped !== undefined);
+    // Shipped to every user: a confidential secret is as serious as it gets; a publishable key is
+    // exactly where it is meant to be, so it is only inventory.
+    const shipped = [...occurrences.values()].some((occurrence) => occurrence.shipped !== undefined);
+    const level = !shipped ? rule.level : rule.exposure === 'confidential' ? 'error' : 'note';
     return {
       ruleId: hit.ruleId,
-      level: shipped ? 'error' : rule.level,
+      level,
       exposure: rule.exposure,
       secret: hit.secret,
       entropy: hit.entropy,

@@ -32,4 +32,10 @@ describe('secrets shipped to clients', () => {
     tree = makeTree({ 'src/server.ts': `const k = "${AWS_KEY_ID}";\n` });
     expect((await scan({ cwd: tree.root, threads: 1 })).findings.map((finding) => finding.level)).toEqual(['warning']);
   });
+
+  it('reports a publishable key shipped in a bundle as a note, even where its rule warns', async () => {
+    tree = makeTree({ 'dist/app.js': 'initMaps({key:"AIzaSyD3f9Lq2Xw7Rb4Nz8Vc1Kt6Hm0Pj5Ys2Ue"});', 'server/maps.py': 'KEY = "AIzaSyD3f9Lq2Xw7Rb4Nz8Vc1Kt6Hm0Pj5Ys2Uf"\n' });
+    const levels = (await scan({ cwd: tree.root, threads: 1 })).findings.map((finding) => `${finding.ruleId} ${finding.occurrences[0]!.provenance.path} ${finding.level}`);
+    expect(levels).toEqual(['google-api-key dist/app.js note', 'google-api-key server/maps.py warning']);
+  });
 });

@@ -71,4 +71,14 @@ describe('source maps', () => {
     expect(findings.map(describeFinding)).toEqual([`dist/app.js:1:${LITERAL_COLUMN + 1}`]);
     expect(notices.map((notice) => `${notice.code} ${notice.path}`).sort()).toEqual(['sourcemap-invalid dist/app.js', 'sourcemap-invalid dist/app.js.map']);
   });
+
+  it('read an index map (sections)', async () => {
+    const indexMap = JSON.stringify({ version: 3, file: 'app.js', sections: [{ offset: { line: 0, column: 0 }, map: JSON.parse(sourceMap()) }] });
+    tree = makeTree({ 'dist/app.js': `${BUNDLE_LINE}\n//# sourceMappingURL=app.js.map\n`, 'dist/app.js.map': indexMap });
+    const { findings } = await scan({ cwd: tree.root, threads: 1 });
+    expect(findings.map(describeFinding).sort()).toEqual([
+      `dist/app.js:1:${LITERAL_COLUMN + 1} ← ../src/config.ts:3:26 | dist/app.js.map!../src/config.ts:3:27`,
+      'dist/app.js.map!../src/unused.ts:1:27',
+    ].sort());
+  });
 });
