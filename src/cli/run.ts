@@ -16,6 +16,7 @@ import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
 import { UsageError, userErrorMessage } from './errors.js';
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
+import { parseSize } from '../config/size.js';
 import { VERSION } from './version.js';
 
 export interface Io {
@@ -43,14 +44,11 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
-
-/** `10MB`, `512k`, `1048576` → bytes. */
-export function parseSize(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
-  if (!match || unit === undefined) throw new InvalidArgumentError('must be a size such as 10MB, 512KB or 1048576');
-  return Math.floor(Number(match[1]) * unit);
+/** `--max-file-size` values: `10MB`, `512KB`, `1048576`. */
+function sizeOption(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes === undefined) throw new InvalidArgumentError('must be a size such as 10MB, 512KB or 1048576');
+  return bytes;
 }
 
 /** Exit code for a finished scan: findings at the threshold fail; otherwise a file that could not be read does. */
@@ -232,7 +230,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .description('scan files and folders (default: the current folder)')
       .argument('[paths...]', 'files and folders to scan', ['.'])
       .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
-      .option('--max-file-size <size>', 'skip larger files with a notice', parseSize, DEFAULT_MAX_FILE_SIZE)
+      .option('--max-file-size <size>', 'skip larger files with a notice', sizeOption, DEFAULT_MAX_FILE_SIZE)
       .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
   ).action(async (paths: string[], options: ScanCommandOptions, command: Command) => {
     const root = await scanRoot(paths, io.cwd);

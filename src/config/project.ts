@@ -9,6 +9,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { AllowlistSpec, Level } from '../types.js';
 import { parseRuleFile } from '../ruleset/parse.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
+import { parseSize } from './size.js';
 
 export const PROJECT_CONFIG_FILE = 'keyleak.toml';
 
@@ -35,8 +36,6 @@ export class ConfigError extends Error {
 }
 
 const FIELDS = new Set(['rules', 'disable', 'ignore', 'allowlists', 'baseline', 'fail-on', 'max-file-size']);
-const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb?|mb?|gb?)?$/i;
-const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
 
 function strings(file: string, document: Record<string, unknown>, field: string): string[] {
   const value = document[field];
@@ -48,9 +47,9 @@ function strings(file: string, document: Record<string, unknown>, field: string)
 function size(file: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  const match = typeof value === 'string' ? SIZE.exec(value.trim()) : null;
-  if (!match) throw new ConfigError(file, 'max-file-size', 'must be a size such as "10MB", "512KB" or a number of bytes');
-  return Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+  const bytes = typeof value === 'string' ? parseSize(value) : undefined;
+  if (bytes === undefined) throw new ConfigError(file, 'max-file-size', 'must be a size such as "10MB", "512KB" or a number of bytes');
+  return bytes;
 }
 
 /** The nearest `keyleak.toml` in `start` or a folder above it, parsed; undefined when there is none. */

@@ -180,6 +180,11 @@ export interface DetectOptions {
 export const WINDOW = 4 * 1024 * 1024;
 export const WINDOW_OVERLAP = 16 * 1024;
 
+/** The hit with its own region and its companions' regions passed through `move`. */
+export function moveHit(hit: Hit, move: (region: Region) => Region): Hit {
+  return { ...hit, region: move(hit.region), companions: hit.companions.map((companion) => ({ ...companion, region: move(companion.region) })) };
+}
+
 /** Moves a region found in a window that starts at `origin` (1-based line and column in the whole text). */
 function shift(region: Region, origin: Position): Region {
   const line = (value: number) => origin.line + value - 1;
@@ -202,11 +207,11 @@ export function detect(target: DetectTarget, ruleset: Ruleset, options: DetectOp
     const origin = locator.position(start);
     const part = text.slice(start, Math.min(text.length, start + WINDOW + WINDOW_OVERLAP));
     for (const hit of detectWindow({ ...target, text: part }, ruleset, options)) {
-      const region = shift(hit.region, origin);
-      const key = `${hit.ruleId}\0${hit.secret}\0${region.startLine}:${region.startColumn}`;
+      const moved = moveHit(hit, (region) => shift(region, origin));
+      const key = `${hit.ruleId}\0${hit.secret}\0${moved.region.startLine}:${moved.region.startColumn}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      hits.push({ ...hit, region, companions: hit.companions.map((companion) => ({ ...companion, region: shift(companion.region, origin) })) });
+      hits.push(moved);
     }
     if (start + WINDOW + WINDOW_OVERLAP >= text.length) break;
   }
