@@ -25,13 +25,47 @@ export interface CommitInfo {
   readonly ref?: string;
 }
 
-/** Where scanned text came from. Later sources add variants (archive entries, source maps). */
+/** Where inside one decoded binary file (DEX, resource table, plist, Mach-O...) a string sits. */
+export type Locator =
+  /** An indexed table: DEX `string_ids`, Hermes string table, class-file constant pool, a string pool. */
+  | { readonly kind: 'string-table'; readonly table: string; readonly index: number }
+  /** A compiled resource value: `string/google_api_key` (resources.arsc, resources.pb). */
+  | { readonly kind: 'resource'; readonly name: string }
+  /** An attribute of a binary-XML element: `<meta-data android:name="com.facebook.sdk.ClientToken">` value. */
+  | { readonly kind: 'xml-attribute'; readonly element: string; readonly attribute: string; readonly name?: string }
+  /** A plist value by key path: `FacebookClientToken`, `NSAppTransportSecurity/NSExceptionDomains/0`. */
+  | { readonly kind: 'plist-key'; readonly keyPath: string }
+  /** A string in a native binary section: Mach-O `__TEXT,__cstring` of the `arm64` slice, ELF `.rodata`. */
+  | { readonly kind: 'section'; readonly section: string; readonly offset: number; readonly slice?: string }
+  /** A printable run found by the raw fallback, at a byte offset. */
+  | { readonly kind: 'offset'; readonly offset: number; readonly encoding: 'utf8' | 'utf16le' | 'utf16be' };
+
+/** Binary formats keyleak decodes into strings; `raw` is the printable-run fallback for the rest. */
+export type BinaryFormat = 'dex' | 'class' | 'hermes' | 'arsc' | 'axml' | 'protobuf' | 'macho' | 'elf' | 'plist' | 'raw';
+
+/** Where scanned text came from. */
 export type Provenance =
   | { readonly kind: 'file'; readonly path: string }
+  /**
+   * A file inside a container (`app.apk!assets/sdk.aar!classes.jar`), or a binary file decoded
+   * into strings. `path` joins `artifact` and `chain` with `!`; `locator` says where in a binary
+   * leaf the string sits (absent for text entries, whose region is a line and column).
+   */
+  | {
+      readonly kind: 'entry';
+      readonly path: string;
+      readonly artifact: string;
+      readonly chain: readonly string[];
+      readonly format?: BinaryFormat;
+      readonly locator?: Locator;
+    }
   /** Lines a commit added to `path` (history, range and CI scans). */
   | { readonly kind: 'git'; readonly path: string; readonly commit: CommitInfo }
   /** An original source embedded in a source map's `sourcesContent`; `path` is `map!source`. */
   | { readonly kind: 'sourcemap'; readonly path: string; readonly map: string; readonly source: string };
+
+/** A place inside an artifact or a decoded binary file. */
+export type EntryProvenance = Extract<Provenance, { readonly kind: 'entry' }>;
 
 /** Names of the false-positive filters a rule can ask for (see detect/filters.ts). */
 export type FilterName =
@@ -161,7 +195,10 @@ export interface Companion {
 
 /** Why a secret reaches every user of a site or app. */
 export interface ShippedTo {
-  readonly via: 'client-bundle' | 'public-env';
+  /** `app`: inside an app package (APK, IPA, extension, Electron app) anyone can download and unpack. */
+  readonly via: 'client-bundle' | 'public-env' | 'app';
+  /** The app package, for `app`: `leaky.apk`. */
+  readonly app?: string;
   /** The public environment variable that carries it (`NEXT_PUBLIC_STRIPE_KEY`), when the text names one. */
   readonly variable?: string;
 }

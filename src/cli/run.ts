@@ -12,6 +12,7 @@ import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '
 import { applyBaseline, baselineEntries, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline } from '../post/baseline.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import type { GitSelection } from '../scan/git-scan.js';
+import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
 import { UsageError, userErrorMessage } from './errors.js';
@@ -41,6 +42,12 @@ Exit codes:
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
+  return parsed;
+}
+
+function nonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be 0 or a positive integer');
   return parsed;
 }
 
@@ -128,6 +135,11 @@ interface ScanCommandOptions extends ReportOptions {
   readonly threads: number;
   readonly maxFileSize: number;
   readonly ignore: boolean;
+  readonly maxArchiveDepth: number;
+  readonly maxArchiveEntries: number;
+  readonly maxEntrySize: number;
+  readonly maxArchiveSize: number;
+  readonly maxCompressionRatio: number;
 }
 
 interface GitCommandOptions extends ReportOptions {
@@ -231,7 +243,12 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .argument('[paths...]', 'files and folders to scan', ['.'])
       .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
       .option('--max-file-size <size>', 'skip larger files with a notice', sizeOption, DEFAULT_MAX_FILE_SIZE)
-      .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
+      .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude')
+      .option('--max-archive-depth <n>', 'open archives and app packages nested this deep (0: do not open them)', nonNegativeInteger, DEFAULT_ARCHIVE_LIMITS.maxDepth)
+      .option('--max-archive-entries <n>', 'read at most n entries of one archive', positiveInteger, DEFAULT_ARCHIVE_LIMITS.maxEntries)
+      .option('--max-entry-size <size>', 'skip archive entries that decompress to more than this', sizeOption, DEFAULT_ARCHIVE_LIMITS.maxEntryBytes)
+      .option('--max-archive-size <size>', 'decompress at most this much from one archive or app, all entries together', sizeOption, DEFAULT_ARCHIVE_LIMITS.maxTotalBytes)
+      .option('--max-compression-ratio <n>', 'stop an entry that expands more than n:1 once past 1 MiB (a compression bomb)', positiveInteger, DEFAULT_ARCHIVE_LIMITS.maxRatio),
   ).action(async (paths: string[], options: ScanCommandOptions, command: Command) => {
     const root = await scanRoot(paths, io.cwd);
     const loaded = await rulesFor(io, options, root);
@@ -244,6 +261,13 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       ruleset: loaded.ruleset,
       threads: options.threads,
       maxFileSize: chosen(command, 'maxFileSize', options.maxFileSize, project?.maxFileSize),
+      archiveLimits: {
+        maxDepth: options.maxArchiveDepth,
+        maxEntries: options.maxArchiveEntries,
+        maxEntryBytes: options.maxEntrySize,
+        maxTotalBytes: options.maxArchiveSize,
+        maxRatio: options.maxCompressionRatio,
+      },
       useIgnoreFiles: options.ignore,
       ...(project === undefined ? {} : { extraIgnore: { base: project.folder, patterns: project.ignore } }),
     });

@@ -240,7 +240,7 @@ function detectWindow(target: DetectTarget, ruleset: Ruleset, options: DetectOpt
 }
 
 /** Files whose strings a JavaScript engine cooks: only there do escapes and `+` hide a secret. */
-const SCRIPT_PATH = /\.(?:[cm]?[jt]sx?|html?|vue|svelte|astro)$/i;
+const SCRIPT_PATH = /\.(?:[cm]?[jt]sx?|html?|vue|svelte|astro|jsbundle|bundle)$/i;
 
 function isScript(provenance: Provenance): boolean {
   return provenance.kind === 'sourcemap' || SCRIPT_PATH.test(provenance.path);
@@ -251,6 +251,7 @@ export function displayPath(provenance: Provenance): string {
     case 'file':
     case 'git':
     case 'sourcemap':
+    case 'entry':
       return provenance.path;
   }
 }

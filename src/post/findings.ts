@@ -15,9 +15,15 @@ function commitOf(occurrence: Occurrence): string {
   return occurrence.provenance.kind === 'git' ? occurrence.provenance.commit.sha : '';
 }
 
+/** Two strings of one decoded binary file share a path and often a region: their locators tell them apart. */
+function locatorOf(occurrence: Occurrence): string {
+  return occurrence.provenance.kind === 'entry' && occurrence.provenance.locator !== undefined ? JSON.stringify(occurrence.provenance.locator) : '';
+}
+
 export function compareOccurrences(a: Occurrence, b: Occurrence): number {
   return (
     compareStrings(a.provenance.path, b.provenance.path) ||
+    compareStrings(locatorOf(a), locatorOf(b)) ||
     a.region.startLine - b.region.startLine ||
     a.region.startColumn - b.region.startColumn ||
     a.region.endLine - b.region.endLine ||
@@ -32,7 +38,7 @@ export function compareNotices(a: Notice, b: Notice): number {
 
 function occurrenceKey(occurrence: Occurrence): string {
   const { region } = occurrence;
-  return `${commitOf(occurrence)}:${occurrence.provenance.path}:${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}`;
+  return `${commitOf(occurrence)}:${occurrence.provenance.path}:${locatorOf(occurrence)}:${region.startLine}:${region.startColumn}:${region.endLine}:${region.endColumn}`;
 }
 
 /** Findings sorted by their first occurrence, then rule id; occurrences sorted and deduplicated. */

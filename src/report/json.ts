@@ -1,8 +1,20 @@
 /** JSON report: a stable, documented schema (see README "Output formats"). */
 import type { Reporter } from './context.js';
 import { shownSecret, snippet } from './redact.js';
+import { describeLocator } from './places.js';
+import type { EntryProvenance } from '../types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
+
+/** Where inside an artifact: the container chain, the decoded format and the place in it. */
+function entryFields(provenance: EntryProvenance) {
+  return {
+    artifact: provenance.artifact,
+    chain: provenance.chain,
+    ...(provenance.format === undefined ? {} : { format: provenance.format }),
+    ...(provenance.locator === undefined ? {} : { locator: provenance.locator, where: describeLocator(provenance.locator) }),
+  };
+}
 
 export const jsonReporter: Reporter = (findings, context) => {
   const rules = new Map(context.rules.map((rule) => [rule.id, rule]));
@@ -23,6 +35,7 @@ export const jsonReporter: Reporter = (findings, context) => {
       occurrences: finding.occurrences.map((occurrence) => ({
         path: occurrence.provenance.path,
         ...(occurrence.provenance.kind === 'git' ? { commit: occurrence.provenance.commit } : {}),
+        ...(occurrence.provenance.kind === 'entry' ? entryFields(occurrence.provenance) : {}),
         ...occurrence.region,
         encoding: occurrence.encoding,
         ...(occurrence.original === undefined ? {} : { original: occurrence.original }),

@@ -1,7 +1,8 @@
 /** SARIF 2.1.0 for GitHub code scanning and every SARIF viewer (architecture decision 12). */
 import { pathToFileURL } from 'node:url';
 import type { Log, Location, Notification, ReportingDescriptor, Result } from 'sarif';
-import type { Finding, Occurrence, RuleSpec } from '../types.js';
+import type { EntryProvenance, Finding, Occurrence, RuleSpec } from '../types.js';
+import { describeLocator } from './places.js';
 import { securitySeverity, type Reporter } from './context.js';
 import { redactSecret, snippet } from './redact.js';
 
@@ -47,14 +48,35 @@ function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
   return { uri: encodeURI(path).replace(/[?#]/g, encodeURIComponent), uriBaseId: SRCROOT };
 }
 
-function location(occurrence: Occurrence, secret: string, redact: boolean, id?: number): Location {
+/**
+ * A place inside an artifact: the physical location is the artifact on disk (line 1: a binary has
+ * no lines, and GitHub needs one), the logical location and properties carry the inner chain.
+ */
+function entryLocation(provenance: EntryProvenance, occurrence: Occurrence, secret: string, redact: boolean): Location {
+  const where = provenance.locator === undefined ? undefined : describeLocator(provenance.locator);
   return {
-    ...(id === undefined ? {} : { id, message: { text: 'Same secret.' } }),
+    physicalLocation: { artifactLocation: artifactLocation(provenance.artifact), region: { startLine: 1, snippet: { text: snippet(occurrence, secret, redact) } } },
+    logicalLocations: [{ name: where ?? provenance.chain.at(-1) ?? provenance.artifact, fullyQualifiedName: where === undefined ? provenance.path : `${provenance.path} ${where}`, kind: where === undefined ? 'module' : 'element' }],
+    properties: {
+      artifactChain: [provenance.artifact, ...provenance.chain],
+      ...(provenance.format === undefined ? {} : { format: provenance.format }),
+      ...(provenance.locator === undefined ? {} : { locator: provenance.locator }),
+      innerRegion: occurrence.region,
+    },
+  };
+}
+
+function location(occurrence: Occurrence, secret: string, redact: boolean, id?: number): Location {
+  const { provenance } = occurrence;
+  const label = id === undefined ? {} : { id, message: { text: 'Same secret.' } };
+  if (provenance.kind === 'entry') return { ...label, ...entryLocation(provenance, occurrence, secret, redact) };
+  return {
+    ...label,
     physicalLocation: {
-      artifactLocation: artifactLocation(occurrence.provenance.path),
+      artifactLocation: artifactLocation(provenance.path),
       region: { ...occurrence.region, snippet: { text: snippet(occurrence, secret, redact) } },
     },
-    ...(occurrence.provenance.kind === 'git' ? { properties: { commit: occurrence.provenance.commit.sha, author: occurrence.provenance.commit.email, date: occurrence.provenance.commit.date } } : {}),
+    ...(provenance.kind === 'git' ? { properties: { commit: provenance.commit.sha, author: provenance.commit.email, date: provenance.commit.date } } : {}),
   };
 }
 
@@ -64,7 +86,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
   const companions = finding.occurrences.flatMap((occurrence) => occurrence.companions.map((companion) => ({ occurrence, companion })));
   const pairedWith = companions.length === 0 ? '' : ` Paired with ${[...new Set(companions.map(({ companion }) => companion.ruleId))].join(', ')}.`;
   const shippedTo = finding.exposure === 'confidential' ? finding.occurrences.find((occurrence) => occurrence.shipped)?.shipped : undefined;
-  const exposedNote = shippedTo === undefined ? '' : ' It is shipped to every user of the site or app.';
+  const exposedNote = shippedTo === undefined ? '' : shippedTo.via === 'app' ? ` It is shipped inside ${shippedTo.app}, which anyone can download and unpack.` : ' It is shipped to every user of the site or app.';
   const originals = finding.occurrences.flatMap((occurrence) => (occurrence.original === undefined ? [] : [occurrence.original]));
   const related: Location[] = [
     ...others.map((occurrence, index) => location(occurrence, finding.secret, redact, index + 1)),
@@ -76,7 +98,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
     ...companions.map(({ occurrence, companion }, index) => ({
       id: others.length + originals.length + index + 1,
       message: { text: `Paired ${companion.ruleId}.` },
-      physicalLocation: { artifactLocation: artifactLocation(occurrence.provenance.path), region: companion.region },
+      physicalLocation: occurrence.provenance.kind === 'entry' ? { artifactLocation: artifactLocation(occurrence.provenance.artifact), region: { startLine: 1 } } : { artifactLocation: artifactLocation(occurrence.provenance.path), region: companion.region },
     })),
   ];
   return {
@@ -90,7 +112,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redact: boo
     ...(finding.suppression === undefined ? {} : { suppressions: [{ kind: 'external', status: 'accepted', justification: finding.suppression.justification }] }),
     properties: {
       exposure: finding.exposure,
-      ...(shippedTo === undefined ? {} : { shippedToClients: true, shippedVia: shippedTo.via, ...(shippedTo.variable === undefined ? {} : { publicEnvVariable: shippedTo.variable }) }),
+      ...(shippedTo === undefined ? {} : { shippedToClients: true, shippedVia: shippedTo.via, ...(shippedTo.variable === undefined ? {} : { publicEnvVariable: shippedTo.variable }), ...(shippedTo.app === undefined ? {} : { appPackage: shippedTo.app }) }),
       entropy: Math.round(finding.entropy * 1000) / 1000,
       occurrences: finding.occurrences.length,
       encoding: first!.encoding,

@@ -4,6 +4,7 @@ import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHi
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { shownSecret, snippet } from './redact.js';
+import { describePosition } from './places.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -37,7 +38,14 @@ export function formatBytes(bytes: number): string {
 
 function describeShipping(shipped: ShippedTo): string {
   const variable = shipped.variable === undefined ? '' : ` through ${shipped.variable}`;
-  return shipped.via === 'client-bundle' ? `exposed to every user: shipped in a client bundle${variable}` : `exposed to every user: ${shipped.variable} is a public variable the framework inlines into client code`;
+  switch (shipped.via) {
+    case 'client-bundle':
+      return `exposed to every user: shipped in a client bundle${variable}`;
+    case 'public-env':
+      return `exposed to every user: ${shipped.variable} is a public variable the framework inlines into client code`;
+    case 'app':
+      return `exposed to everyone who downloads ${shipped.app}: app packages are public and unpack in seconds`;
+  }
 }
 
 function describeCommit(commit: CommitInfo): string {
@@ -69,10 +77,9 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
   for (const [path, rows] of byFile(findings)) {
     lines.push(tone(pc.underline(path)));
     for (const { finding, occurrence } of rows) {
-      const { startLine, startColumn } = occurrence.region;
       const level = levelColor(pc, finding.level)(finding.level.padEnd(7));
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
-      lines.push(tone(`  ${`${startLine}:${startColumn}`.padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
+      lines.push(tone(`  ${describePosition(occurrence).padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
       lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
       if (occurrence.shipped && finding.exposure === 'confidential') lines.push(`            ${pc.red(describeShipping(occurrence.shipped))}`);
       if (occurrence.original) lines.push(pc.dim(`            from ${occurrence.original.source}:${occurrence.original.line}:${occurrence.original.column} (source map)`));

@@ -2,7 +2,10 @@
 import type { Hit, InlineAllow, Notice } from '../types.js';
 import type { Ruleset } from '../ruleset/compile.js';
 import { detect } from '../detect/detector.js';
-import { readTextFile } from '../sources/read.js';
+import { readFileWithin, textOf } from '../sources/read.js';
+import { isArtifact } from '../artifacts/extract.js';
+import type { ArchiveLimits } from '../artifacts/limits.js';
+import { scanArtifact } from './artifact-scan.js';
 import type { FileTarget } from '../sources/files.js';
 import { allowlistSkipsPath, hasInlineAllow } from '../detect/allow.js';
 import { shippedTo } from '../detect/exposure.js';
@@ -38,22 +41,35 @@ function inlineAllowLines(text: string, path: string): InlineAllow[] {
   return text.split(/\r\n|\r|\n/).flatMap((line, index) => (hasInlineAllow(line) ? [{ path, line: index + 1 }] : []));
 }
 
-export function scanFile(file: FileTarget, ruleset: Ruleset, maxFileSize: number): FileScanResult {
-  if (ruleset.allowlists.some((allowlist) => allowlistSkipsPath(allowlist, file.display))) {
-    return { hits: [], inlineAllows: [], notices: [], bytes: 0, scanned: false };
+export interface FileLimits {
+  /** Ordinary files larger than this are skipped with a notice. */
+  readonly maxFileSize: number;
+  /** Bounds for app packages, archives and binaries keyleak decodes. */
+  readonly archive: ArchiveLimits;
+}
+
+export function scanFile(file: FileTarget, ruleset: Ruleset, limits: FileLimits): FileScanResult {
+  const skipped = (notices: readonly Notice[], bytes = 0): FileScanResult => ({ hits: [], inlineAllows: [], notices, bytes, scanned: false });
+  if (ruleset.allowlists.some((allowlist) => allowlistSkipsPath(allowlist, file.display))) return skipped([]);
+  const read = readFileWithin(file.absolute, file.display, limits.maxFileSize, (head) => (isArtifact(head) ? limits.archive.maxTotalBytes : undefined));
+  if (read.kind === 'skipped') return skipped([read.notice], read.bytes);
+  const { bytes } = read;
+  if (isArtifact(bytes)) {
+    const artifact = scanArtifact(bytes, file.display, ruleset, limits.archive);
+    return { hits: artifact.hits, inlineAllows: [], notices: artifact.notices, bytes: bytes.length, scanned: artifact.leaves > 0 };
   }
-  const outcome = readTextFile(file.absolute, file.display, maxFileSize);
-  if (outcome.kind === 'skipped') return { hits: [], inlineAllows: [], notices: [outcome.notice], bytes: outcome.bytes, scanned: false };
+  const outcome = textOf(bytes, file.display);
+  if (outcome.kind === 'binary') return skipped([outcome.notice], bytes.length);
   const inlineAllows = inlineAllowLines(outcome.text, file.display);
   const notices: Notice[] = [...outcome.notices];
   if (looksLikeSourceMap(file.display, outcome.text)) {
     const map = parseSourceMap(outcome.text);
     if (map !== undefined && map.contents.some((content) => content !== null)) {
-      return { hits: withShipping(sourceMapHits(map, file.display, ruleset), false), inlineAllows, notices, bytes: outcome.bytes, scanned: true };
+      return { hits: withShipping(sourceMapHits(map, file.display, ruleset), false), inlineAllows, notices, bytes: bytes.length, scanned: true };
     }
     if (map === undefined) notices.push({ level: 'note', code: 'sourcemap-invalid', message: 'not a valid source map; scanned as text', path: file.display });
   }
   const found = detect({ text: outcome.text, provenance: { kind: 'file', path: file.display } }, ruleset, { includeInlineAllowed: true });
   const traced = traceToOriginal(found, file.absolute, file.display, outcome.text);
-  return { hits: withShipping(traced.hits, traced.mapped), inlineAllows, notices: [...notices, ...traced.notices], bytes: outcome.bytes, scanned: true };
+  return { hits: withShipping(traced.hits, traced.mapped), inlineAllows, notices: [...notices, ...traced.notices], bytes: bytes.length, scanned: true };
 }

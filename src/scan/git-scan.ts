@@ -2,6 +2,7 @@
  * History, range and staged scans: the lines each commit added (or the index adds) go through the
  * detector, and findings learn where their secret came from and whether it is still there.
  */
+import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Finding, Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
@@ -79,7 +80,7 @@ function detectorOnThisThread(spec: RulesetSpec): AddedLinesDetector {
 }
 
 function detectorInWorkers(spec: RulesetSpec, threads: number): AddedLinesDetector {
-  const pool = new WorkerPool({ ruleset: spec, maxFileSize: Number.POSITIVE_INFINITY }, threads);
+  const pool = new WorkerPool({ ruleset: spec, limits: { maxFileSize: Number.POSITIVE_INFINITY, archive: DEFAULT_ARCHIVE_LIMITS } }, threads);
   const replies: Promise<readonly Hit[]>[] = [];
   const pending = new Set<Promise<unknown>>();
   let batch: AddedLines[] = [];

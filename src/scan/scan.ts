@@ -5,7 +5,8 @@ import { compileRuleset } from '../ruleset/compile.js';
 import { loadRuleset, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
-import { scanFile, type FileScanResult } from './file-scan.js';
+import { scanFile, type FileLimits, type FileScanResult } from './file-scan.js';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../artifacts/limits.js';
 import { WorkerPool } from './pool.js';
 import { DEFAULT_MAX_FILE_SIZE } from './limits.js';
 
@@ -17,8 +18,10 @@ export interface ScanOptions {
   /** A ruleset already loaded; otherwise the built-in rules plus `rules`. */
   readonly ruleset?: RulesetSpec;
   readonly rules?: LoadOptions;
-  /** Files larger than this many bytes are skipped with a notice (default 10 MiB). */
+  /** Files larger than this many bytes are skipped with a notice (default 10 MiB); archives and apps have their own limits. */
   readonly maxFileSize?: number;
+  /** Limits for archives, app packages and decoded binaries (defaults: DEFAULT_ARCHIVE_LIMITS). */
+  readonly archiveLimits?: Partial<ArchiveLimits>;
   /** Worker threads for detection; 1 scans on the calling thread (default: one per core). */
   readonly threads?: number;
   /** Honour .gitignore and .keyleakignore (default true). */
@@ -30,10 +33,10 @@ export interface ScanOptions {
 /** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
 const BATCH_FILES = 16;
 
-async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, maxFileSize: number, threads: number): Promise<FileScanResult[]> {
+async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, threads: number): Promise<FileScanResult[]> {
   const batches: FileTarget[][] = [];
   for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
-  const pool = new WorkerPool({ ruleset: spec, maxFileSize }, Math.min(threads, batches.length));
+  const pool = new WorkerPool({ ruleset: spec, limits }, Math.min(threads, batches.length));
   try {
     const replies = await Promise.all(batches.map((batch) => pool.run({ kind: 'files', batch })));
     return replies.flatMap((reply) => (reply.kind === 'files' ? reply.results : []));
@@ -42,16 +45,16 @@ async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, ma
   }
 }
 
-function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, maxFileSize: number): FileScanResult[] {
+function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits): FileScanResult[] {
   const ruleset = compileRuleset(spec);
-  return files.map((file) => scanFile(file, ruleset, maxFileSize));
+  return files.map((file) => scanFile(file, ruleset, limits));
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
   const spec = options.ruleset ?? (await loadRuleset(options.rules, cwd));
-  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const limits: FileLimits = { maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, archive: { ...DEFAULT_ARCHIVE_LIMITS, ...options.archiveLimits } };
   const threads = options.threads ?? availableParallelism();
   const enumeration = await enumerateFiles(options.paths ?? ['.'], {
     cwd,
@@ -60,8 +63,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   });
   const results =
     threads > 1 && enumeration.files.length > 1
-      ? await scanInWorkers(enumeration.files, spec, maxFileSize, threads)
-      : scanOnThisThread(enumeration.files, spec, maxFileSize);
+      ? await scanInWorkers(enumeration.files, spec, limits, threads)
+      : scanOnThisThread(enumeration.files, spec, limits);
 
   const hits: Hit[] = [];
   const inlineAllows: InlineAllow[] = [];

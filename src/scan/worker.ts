@@ -4,12 +4,12 @@ import type { Hit, RulesetSpec } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import type { FileTarget } from '../sources/files.js';
 import type { AddedLines } from '../sources/git.js';
-import { scanFile, type FileScanResult } from './file-scan.js';
+import { scanFile, type FileLimits, type FileScanResult } from './file-scan.js';
 import { detectAdded } from './added-lines.js';
 
 export interface WorkerSetup {
   readonly ruleset: RulesetSpec;
-  readonly maxFileSize: number;
+  readonly limits: FileLimits;
 }
 
 export type WorkerRequest = { readonly kind: 'files'; readonly batch: readonly FileTarget[] } | { readonly kind: 'added'; readonly batch: readonly AddedLines[] };
@@ -22,7 +22,7 @@ const ruleset = compileRuleset(setup.ruleset);
 parentPort!.on('message', (request: WorkerRequest) => {
   const reply: WorkerReply =
     request.kind === 'files'
-      ? { kind: 'files', results: request.batch.map((file) => scanFile(file, ruleset, setup.maxFileSize)) }
+      ? { kind: 'files', results: request.batch.map((file) => scanFile(file, ruleset, setup.limits)) }
       : { kind: 'added', hits: request.batch.flatMap((added) => detectAdded(added, ruleset)) };
   parentPort!.postMessage(reply);
 });

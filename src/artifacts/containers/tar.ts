@@ -1,0 +1,82 @@
+/** Tar reader (POSIX ustar, GNU long names, PAX paths): regular files only, never links. */
+import { FormatError } from '../strings.js';
+import { EntryError, type ContainerEntry, type ContainerListing } from './container.js';
+
+const BLOCK = 512;
+
+export function isTar(bytes: Uint8Array): boolean {
+  return bytes.length >= BLOCK && Buffer.from(bytes.buffer, bytes.byteOffset + 257, 5).toString('latin1') === 'ustar' && checksumMatches(bytes.subarray(0, BLOCK));
+}
+
+function field(header: Uint8Array, start: number, length: number): string {
+  const raw = header.subarray(start, start + length);
+  const end = raw.indexOf(0);
+  return Buffer.from(raw.buffer, raw.byteOffset, end === -1 ? raw.length : end).toString('utf8');
+}
+
+/** Octal ASCII, or big-endian base-256 when the first byte's high bit is set (files over 8 GiB). */
+function numeric(header: Uint8Array, start: number, length: number): number {
+  if (header[start]! & 0x80) {
+    let value = header[start]! & 0x7f;
+    for (let i = 1; i < length; i++) value = value * 256 + header[start + i]!;
+    return value;
+  }
+  const text = field(header, start, length).trim();
+  return text === '' ? 0 : Number.parseInt(text, 8);
+}
+
+function checksumMatches(header: Uint8Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
+  return sum === numeric(header, 148, 8);
+}
+
+/** `path` from a PAX extended header: records of `<length> <key>=<value>\n`. */
+function paxPath(data: Uint8Array): string | undefined {
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  return /(?:^|\n)\d+ path=([^\n]*)\n/.exec(text)?.[1];
+}
+
+const REGULAR = new Set(['0', '\0', '7']);
+
+export function listTar(bytes: Uint8Array, maxEntries: number): ContainerListing {
+  const entries: ContainerEntry[] = [];
+  const notices: string[] = [];
+  let longName: string | undefined;
+  for (let at = 0; at + BLOCK <= bytes.length; ) {
+    const header = bytes.subarray(at, at + BLOCK);
+    if (header.every((byte) => byte === 0)) break;
+    if (!checksumMatches(header)) {
+      if (entries.length === 0) throw new FormatError(`damaged tar header at byte ${at}`);
+      notices.push(`damaged tar header at byte ${at}; the rest was not scanned`);
+      break;
+    }
+    const size = numeric(header, 124, 12);
+    const type = String.fromCharCode(header[156]!);
+    const dataStart = at + BLOCK;
+    const content = bytes.subarray(dataStart, Math.min(bytes.length, dataStart + size));
+    const prefix = field(header, 345, 155);
+    const name = longName ?? (prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
+    longName = undefined;
+    if (type === 'L') longName = field(content, 0, content.length);
+    else if (type === 'x') longName = paxPath(content);
+    else if (REGULAR.has(type)) {
+      if (entries.length >= maxEntries) {
+        notices.push(`more than ${maxEntries} entries; the rest were not scanned (--max-archive-entries)`);
+        break;
+      }
+      const truncated = content.length < size;
+      entries.push({
+        name,
+        storedSize: size,
+        read: (limit) => {
+          if (truncated) throw new EntryError('damaged', 'truncated: the archive ends inside this entry');
+          if (size > limit) throw new EntryError('too-large', `${size} bytes is over the ${limit}-byte limit`);
+          return content;
+        },
+      });
+    }
+    at = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return { entries, notices };
+}

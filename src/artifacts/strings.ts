@@ -1,0 +1,30 @@
+/**
+ * What format decoders hand to detection: the strings a binary format stores (DEX string pool,
+ * resource values, plist values, Mach-O C strings...), each with the place it sits in its file.
+ * Decoders never run rules themselves; they turn bytes into candidate strings with provenance.
+ */
+
+import type { Locator } from '../types.js';
+
+export type { Locator };
+
+export interface ExtractedString {
+  readonly value: string;
+  readonly locator: Locator;
+  /**
+   * A name that says what the value is (resource name, meta-data name, plist key). Detection sees
+   * `key = "value"`, so rules that need a keyword next to the value (`api_key = ...`) still match.
+   */
+  readonly key?: string;
+}
+
+export interface Extraction {
+  readonly strings: readonly ExtractedString[];
+  /** One-line remarks about this file that do not stop the scan: `FairPlay-encrypted (cryptid 1)...`. */
+  readonly notices: readonly string[];
+}
+
+/** The bytes are not the format they claimed to be, or are damaged: a one-line reason. */
+export class FormatError extends Error {
+  override readonly name = 'FormatError';
+}

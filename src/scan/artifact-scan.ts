@@ -1,0 +1,174 @@
+/**
+ * Scans an artifact: walks its containers, decodes every leaf, runs the rules on the text or on
+ * the decoded strings, and gives each hit its place: `app.apk!classes2.dex`, dex string #812.
+ */
+import type { BinaryFormat, Hit, Locator, Notice, Provenance, Region, ShippedTo } from '../types.js';
+import type { Ruleset } from '../ruleset/compile.js';
+import { detect, moveHit } from '../detect/detector.js';
+import { walkArtifact, type ContainerKind, type Leaf } from '../artifacts/walk.js';
+import { extractLeaf } from '../artifacts/extract.js';
+import type { ExtractedString } from '../artifacts/strings.js';
+import type { ArchiveLimits } from '../artifacts/limits.js';
+import { printableRuns } from '../artifacts/formats/printable.js';
+
+/** Shorter strings cannot hold a credential worth reporting; dropping them keeps DEX pools small. */
+const MIN_STRING_LENGTH = 8;
+
+export interface ArtifactScanResult {
+  readonly hits: readonly Hit[];
+  readonly notices: readonly Notice[];
+  /** Leaves decoded or read as text. */
+  readonly leaves: number;
+}
+
+/** Decoded strings as one text, one string per line (`key = "value"` when the format names it). */
+interface Rendered {
+  readonly text: string;
+  readonly strings: readonly ExtractedString[];
+  /** 1-based line each string starts on, ascending. */
+  readonly firstLines: readonly number[];
+  /** Characters before the value on its first line (the `key = "` part). */
+  readonly prefixes: readonly number[];
+}
+
+export function renderStrings(strings: readonly ExtractedString[]): Rendered {
+  const parts: string[] = [];
+  const kept: ExtractedString[] = [];
+  const firstLines: number[] = [];
+  const prefixes: number[] = [];
+  let line = 1;
+  for (const string of strings) {
+    if (string.value.length < MIN_STRING_LENGTH) continue;
+    // Only LF may end a line inside a value, so line counting stays simple; CR keeps its width.
+    const value = string.value.includes('\r') ? string.value.replace(/\r/g, ' ') : string.value;
+    const prefix = string.key === undefined ? '' : `${string.key.replace(/[\r\n]/g, ' ')} = "`;
+    parts.push(string.key === undefined ? value : `${prefix}${value}"`);
+    kept.push(string);
+    firstLines.push(line);
+    prefixes.push(prefix.length);
+    for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) line++;
+    line++;
+  }
+  return { text: parts.join('\n'), strings: kept, firstLines, prefixes };
+}
+
+/** Index of the string whose lines hold `line`. */
+function stringAt(rendered: Rendered, line: number): number {
+  let low = 0;
+  let high = rendered.firstLines.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (rendered.firstLines[middle]! <= line) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** A region of the rendered text, moved to be relative to the value of string `index`. */
+function withinString(rendered: Rendered, index: number, region: Region): Region {
+  const first = rendered.firstLines[index]!;
+  const prefix = rendered.prefixes[index]!;
+  const line = (value: number) => value - first + 1;
+  const column = (lineValue: number, value: number) => (lineValue === first ? Math.max(1, value - prefix) : value);
+  return {
+    startLine: line(region.startLine),
+    startColumn: column(region.startLine, region.startColumn),
+    endLine: line(region.endLine),
+    endColumn: column(region.endLine, region.endColumn),
+  };
+}
+
+function entryPath(artifact: string, chain: readonly string[]): string {
+  return [artifact, ...chain].join('!');
+}
+
+function entryProvenance(artifact: string, chain: readonly string[], format?: BinaryFormat, locator?: Locator): Provenance {
+  return {
+    kind: 'entry',
+    path: entryPath(artifact, chain),
+    artifact,
+    chain,
+    ...(format === undefined ? {} : { format }),
+    ...(locator === undefined ? {} : { locator }),
+  };
+}
+
+/** The name a rule's `path` condition sees: the entry's own name inside its container. */
+function innerName(artifact: string, chain: readonly string[]): string {
+  return chain.at(-1) ?? artifact;
+}
+
+/**
+ * Rules see the entry's own name as its path, so `path` conditions (`.env`, `.npmrc`) and
+ * script detection work as they do on disk; hits are then given their full place.
+ */
+function detectInEntry(text: string, artifact: string, chain: readonly string[], ruleset: Ruleset): Hit[] {
+  return detect({ text, provenance: entryProvenance(innerName(artifact, chain), []) }, ruleset);
+}
+
+function detectStrings(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
+  const rendered = renderStrings(strings);
+  if (rendered.strings.length === 0) return [];
+  const hits = detectInEntry(rendered.text, artifact, chain, ruleset);
+  return hits.map((hit) => {
+    const index = stringAt(rendered, hit.region.startLine);
+    const moved = moveHit(hit, (region) => withinString(rendered, index, region));
+    return { ...moved, provenance: entryProvenance(artifact, chain, format, rendered.strings[index]!.locator) };
+  });
+}
+
+/** App packages anyone can download and unpack: whatever they hold is public. */
+const APP_PACKAGE = /\.(?:apk|aab|apks|xapk|apkm|ipa|crx|xpi|asar|appx|msix)$/i;
+const APP_CONTAINERS: ReadonlySet<ContainerKind> = new Set(['crx', 'asar']);
+
+function appPackage(artifact: string, leaf: Leaf): string | undefined {
+  const names = [artifact, ...leaf.chain.slice(0, -1)];
+  const named = names.find((name) => APP_PACKAGE.test(name));
+  if (named !== undefined) return named;
+  if (leaf.containers.some((kind) => APP_CONTAINERS.has(kind))) return artifact;
+  if (leaf.chain[0] !== undefined && /^Payload\/[^/]+\.app\//.test(leaf.chain[0])) return artifact;
+  return undefined;
+}
+
+function leafHits(leaf: Leaf, artifact: string, ruleset: Ruleset, notices: Notice[]): Hit[] | undefined {
+  const content = extractLeaf(leaf);
+  const path = entryPath(artifact, leaf.chain);
+  switch (content.kind) {
+    case 'skip':
+      return undefined;
+    case 'text':
+      return detectInEntry(content.text, artifact, leaf.chain, ruleset).map((hit) => ({ ...hit, provenance: entryProvenance(artifact, leaf.chain) }));
+    case 'raw':
+      if (content.damaged) {
+        notices.push({ level: 'warning', code: 'format-damaged', message: `damaged ${content.damaged.format}: ${content.damaged.reason}; printable strings scanned instead`, path });
+      }
+      return detectStrings(content.strings, artifact, leaf.chain, 'raw', ruleset);
+    case 'strings': {
+      content.extraction.notices.forEach((message) => notices.push({ level: 'warning', code: `${content.format}-notice`, message, path }));
+      const structured = detectStrings(content.extraction.strings, artifact, leaf.chain, content.format, ruleset);
+      if (!content.alsoRaw) return structured;
+      // Strings outside the sections read (a secret in an odd section) still count, once.
+      const known = new Set(structured.map((hit) => `${hit.ruleId}\0${hit.secret}`));
+      const raw = detectStrings(printableRuns(leaf.bytes), artifact, leaf.chain, 'raw', ruleset).filter((hit) => !known.has(`${hit.ruleId}\0${hit.secret}`));
+      return [...structured, ...raw];
+    }
+  }
+}
+
+export function scanArtifact(bytes: Uint8Array, artifact: string, ruleset: Ruleset, limits: ArchiveLimits): ArtifactScanResult {
+  const hits: Hit[] = [];
+  const notices: Notice[] = [];
+  let leaves = 0;
+  const remarks = walkArtifact(bytes, artifact, limits, (leaf) => {
+    const found = leafHits(leaf, artifact, ruleset, notices);
+    if (found === undefined) return;
+    leaves++;
+    const app = appPackage(artifact, leaf);
+    const shipped: ShippedTo | undefined = app === undefined ? undefined : { via: 'app', app };
+    for (const hit of found) hits.push(shipped === undefined ? hit : { ...hit, shipped });
+  });
+  for (const remark of remarks) {
+    notices.push({ level: 'warning', code: remark.code, message: remark.message, path: entryPath(artifact, remark.chain) });
+  }
+  return { hits, notices, leaves };
+}

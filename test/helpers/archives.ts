@@ -1,0 +1,130 @@
+/** Archives built byte by byte at test time, including the malformed ones real tools refuse to write. */
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+
+export interface ZipMember {
+  readonly name: string;
+  readonly content: string | Uint8Array;
+  /** Default: deflate. */
+  readonly stored?: boolean;
+  /** Central-directory entries that point at this member's data again (an overlapping-entry bomb). */
+  readonly aliases?: readonly string[];
+  readonly encrypted?: boolean;
+}
+
+function bytesOf(content: string | Uint8Array): Buffer {
+  return typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+}
+
+/** A zip with a central directory, optionally after `prefix` bytes (a CRX header, a stub). */
+export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint8Array()): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  const central = (name: Buffer, method: number, flags: number, crc: number, stored: number, size: number, at: number) => {
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(0x031e, 4);
+    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(flags, 8);
+    header.writeUInt16LE(method, 10);
+    header.writeUInt32LE(crc, 16);
+    header.writeUInt32LE(stored, 20);
+    header.writeUInt32LE(size, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE(at, 42);
+    centrals.push(header, name);
+  };
+  for (const member of members) {
+    const content = bytesOf(member.content);
+    const data = member.stored ? content : deflateRawSync(content);
+    const method = member.stored ? 0 : 8;
+    const flags = 0x800 | (member.encrypted ? 1 : 0);
+    const name = Buffer.from(member.name, 'utf8');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(crc32(content), 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(content.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    central(name, method, flags, crc32(content), data.length, content.length, offset);
+    for (const alias of member.aliases ?? []) central(Buffer.from(alias, 'utf8'), method, flags, crc32(content), data.length, content.length, offset);
+    locals.push(local, name, data);
+    offset += local.length + name.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const count = centrals.length / 2;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(count, 8);
+  end.writeUInt16LE(count, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([Buffer.from(prefix), ...locals, directory, end]);
+}
+
+/** A POSIX ustar archive of regular files. */
+export function tar(members: readonly { readonly name: string; readonly content: string | Uint8Array }[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const member of members) {
+    const content = bytesOf(member.content);
+    const header = Buffer.alloc(512);
+    header.write(member.name, 0, 100, 'utf8');
+    header.write('0000644\0', 100, 'latin1');
+    header.write('0000000\0', 108, 'latin1');
+    header.write('0000000\0', 116, 'latin1');
+    header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+    header.write('00000000000\0', 136, 'latin1');
+    header.write('        ', 148, 'latin1');
+    header.write('0', 156, 'latin1');
+    header.write('ustar\x0000', 257, 'latin1');
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    blocks.push(header, content, Buffer.alloc((512 - (content.length % 512)) % 512));
+  }
+  return Buffer.concat([...blocks, Buffer.alloc(1024)]);
+}
+
+export function gzip(content: string | Uint8Array): Buffer {
+  return gzipSync(bytesOf(content));
+}
+
+/** A CRX3 header (magic, version, header length, header bytes) in front of a zip. */
+export function crx(zipBytes: Uint8Array): Buffer {
+  const proof = Buffer.from('0a0b0c0d0e0f', 'hex');
+  const head = Buffer.alloc(12);
+  head.write('Cr24', 0, 'latin1');
+  head.writeUInt32LE(3, 4);
+  head.writeUInt32LE(proof.length, 8);
+  return Buffer.concat([head, proof, Buffer.from(zipBytes)]);
+}
+
+/** An Electron asar: pickle sizes, JSON header, then the files back to back. */
+export function asar(files: Readonly<Record<string, string>>): Buffer {
+  const tree: { files: Record<string, unknown> } = { files: {} };
+  const contents: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const content = Buffer.from(text, 'utf8');
+    const parts = name.split('/');
+    let node = tree;
+    for (const folder of parts.slice(0, -1)) {
+      node.files[folder] ??= { files: {} };
+      node = node.files[folder] as typeof tree;
+    }
+    node.files[parts.at(-1)!] = { size: content.length, offset: String(offset) };
+    contents.push(content);
+    offset += content.length;
+  }
+  const json = Buffer.from(JSON.stringify(tree), 'utf8');
+  const padded = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4)]);
+  const head = Buffer.alloc(16);
+  head.writeUInt32LE(4, 0);
+  head.writeUInt32LE(padded.length + 8, 4);
+  head.writeUInt32LE(padded.length + 4, 8);
+  head.writeUInt32LE(json.length, 12);
+  return Buffer.concat([head, padded, ...contents]);
+}
