@@ -61,7 +61,7 @@ function startsWithMarkup(bytes: Uint8Array): boolean {
 const tables = new WeakMap<Uint8Array, ResourceTable | null>();
 
 function resourceTableBeside(leaf: Leaf): ResourceTable | undefined {
-  const name = leaf.chain.at(-1) ?? '';
+  const { name } = leaf;
   const folder = name.slice(0, name.lastIndexOf('/') + 1);
   const bytes = leaf.sibling(`${folder}resources.arsc`) ?? leaf.sibling('resources.arsc');
   if (bytes === undefined) return undefined;
@@ -80,7 +80,7 @@ type Decoder = (leaf: Leaf) => Extraction;
 
 function decoderFor(leaf: Leaf): { readonly format: BinaryFormat; readonly decode: Decoder } | undefined {
   const { bytes } = leaf;
-  const name = leaf.chain.at(-1) ?? '';
+  const { name } = leaf;
   if (isDex(bytes)) return { format: 'dex', decode: () => decodeDex(bytes) };
   if (isHermes(bytes)) return { format: 'hermes', decode: () => decodeHermes(bytes) };
   if (isResourceTable(bytes)) return { format: 'arsc', decode: () => decodeResourceTable(bytes) };
@@ -89,15 +89,15 @@ function decoderFor(leaf: Leaf): { readonly format: BinaryFormat; readonly decod
   if (isClassFile(bytes)) return { format: 'class', decode: () => decodeClassFile(bytes) };
   if (isMachO(bytes)) return { format: 'macho', decode: () => decodeMachO(bytes) };
   if (isElf(bytes)) return { format: 'elf', decode: () => decodeElf(bytes) };
-  if (leaf.containers.length > 0 && isProtobufResource(name) && !startsWithMarkup(bytes)) return { format: 'protobuf', decode: () => decodeProtobufStrings(bytes, name.slice(name.lastIndexOf('/') + 1)) };
+  if (isProtobufResource(name) && !startsWithMarkup(bytes)) return { format: 'protobuf', decode: () => decodeProtobufStrings(bytes, name.slice(name.lastIndexOf('/') + 1)) };
   return undefined;
 }
 
 const NATIVE: ReadonlySet<BinaryFormat> = new Set(['macho', 'elf']);
 
-/** Whether `bytes` is something only the artifact scanner can read: a container or a decodable binary. */
-export function isArtifact(bytes: Uint8Array): boolean {
-  return containerKind(bytes) !== undefined || decoderFor({ chain: [], bytes, containers: [], sibling: () => undefined }) !== undefined;
+/** Whether the file `name` is something only the artifact scanner can read: a container or a decodable binary. */
+export function isArtifact(bytes: Uint8Array, name: string): boolean {
+  return containerKind(bytes) !== undefined || decoderFor({ chain: [], name, bytes, containers: [], sibling: () => undefined }) !== undefined;
 }
 
 export function extractLeaf(leaf: Leaf): LeafContent {

@@ -17,6 +17,8 @@ export type ContainerKind = 'zip' | 'crx' | 'tar' | 'gzip' | 'asar';
 export interface Leaf {
   /** Entry names from the outermost container in; empty for a file that is not in a container. */
   readonly chain: readonly string[];
+  /** Its own name: the last entry name, or the file's name when it is in no container. */
+  readonly name: string;
   readonly bytes: Uint8Array;
   /** The kinds of the containers around it, outermost first. */
   readonly containers: readonly ContainerKind[];
@@ -132,7 +134,7 @@ function walkContainer(walk: Walk, kind: ContainerKind, bytes: Uint8Array, chain
 function walkBytes(walk: Walk, bytes: Uint8Array, chain: readonly string[], kinds: readonly ContainerKind[], sibling: Leaf['sibling']): void {
   const kind = containerKind(bytes);
   if (kind === undefined) {
-    walk.visit({ chain, bytes, containers: kinds, sibling });
+    walk.visit({ chain, name: chain.at(-1) ?? walk.name, bytes, containers: kinds, sibling });
     return;
   }
   if (kinds.length >= walk.limits.maxDepth) {

@@ -144,7 +144,7 @@ function leafHits(leaf: Leaf, artifact: string, ruleset: Ruleset, notices: Notic
       }
       return detectStrings(content.strings, artifact, leaf.chain, 'raw', ruleset);
     case 'strings': {
-      content.extraction.notices.forEach((message) => notices.push({ level: 'warning', code: `${content.format}-notice`, message, path }));
+      content.extraction.notices.forEach((message) => notices.push({ level: 'warning', code: 'decode-notice', message, path }));
       const structured = detectStrings(content.extraction.strings, artifact, leaf.chain, content.format, ruleset);
       if (!content.alsoRaw) return structured;
       // Strings outside the sections read (a secret in an odd section) still count, once.

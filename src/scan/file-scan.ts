@@ -51,10 +51,10 @@ export interface FileLimits {
 export function scanFile(file: FileTarget, ruleset: Ruleset, limits: FileLimits): FileScanResult {
   const skipped = (notices: readonly Notice[], bytes = 0): FileScanResult => ({ hits: [], inlineAllows: [], notices, bytes, scanned: false });
   if (ruleset.allowlists.some((allowlist) => allowlistSkipsPath(allowlist, file.display))) return skipped([]);
-  const read = readFileWithin(file.absolute, file.display, limits.maxFileSize, (head) => (isArtifact(head) ? limits.archive.maxTotalBytes : undefined));
+  const read = readFileWithin(file.absolute, file.display, limits.maxFileSize, (head) => (isArtifact(head, file.display) ? limits.archive.maxTotalBytes : undefined));
   if (read.kind === 'skipped') return skipped([read.notice], read.bytes);
   const { bytes } = read;
-  if (isArtifact(bytes)) {
+  if (isArtifact(bytes, file.display)) {
     const artifact = scanArtifact(bytes, file.display, ruleset, limits.archive);
     return { hits: artifact.hits, inlineAllows: [], notices: artifact.notices, bytes: bytes.length, scanned: artifact.leaves > 0 };
   }

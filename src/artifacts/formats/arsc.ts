@@ -306,15 +306,19 @@ function walkPackage(walk: TableWalk, chunk: Chunk): void {
   }
   const children = [...chunksIn(data, chunk.start + chunk.headerSize, chunk.end)];
   // The header's pool offsets are authoritative; aapt writes the type and key pools first, in that order.
-  const childPools = children.filter((child) => child.type === STRING_POOL_CHUNK).map((child) => poolAt(data, child.start, chunk.end));
+  const poolChunks = children.filter((child) => child.type === STRING_POOL_CHUNK);
+  const childPool = (index: number): StringPool | undefined => {
+    const child = poolChunks[index];
+    return child === undefined ? undefined : poolAt(data, child.start, chunk.end);
+  };
   const pkg: PackageContext = {
     id: data.u32(chunk.start + 8),
-    types: poolAt(data, chunk.start + data.u32(chunk.start + 268), chunk.end) ?? childPools[0],
-    keys: poolAt(data, chunk.start + data.u32(chunk.start + 276), chunk.end) ?? childPools[1],
+    types: poolAt(data, chunk.start + data.u32(chunk.start + 268), chunk.end) ?? childPool(0),
+    keys: poolAt(data, chunk.start + data.u32(chunk.start + 276), chunk.end) ?? childPool(1),
     typeIdOffset: chunk.headerSize >= PACKAGE_TYPE_ID_OFFSET_END ? data.u32(chunk.start + 284) : 0,
   };
-  for (const pool of [pkg.types, pkg.keys]) if (pool?.damage !== undefined) walk.notices.add(`${pool.damage}`);
   for (const child of children) if (child.type === TYPE_CHUNK && !walk.exhausted) walkTypeChunk(walk, pkg, child);
+  for (const pool of [pkg.types, pkg.keys]) if (pool?.damage !== undefined) walk.notices.add(pool.damage);
 }
 
 export function decodeResourceTable(bytes: Uint8Array): ResourceTable {
@@ -330,10 +334,10 @@ export function decodeResourceTable(bytes: Uint8Array): ResourceTable {
 
   const walk = new TableWalk(data, values);
   if (declaredSize > bytes.length) walk.notices.add(`truncated (${bytes.length} of ${declaredSize} bytes)`);
-  if (values === undefined) walk.notices.add('no readable value string pool');
-  else if (values.damage !== undefined) walk.notices.add(`${values.damage}`);
   for (const chunk of packages) walkPackage(walk, chunk);
   walk.emitUnreferenced();
+  if (values === undefined) walk.notices.add('no readable value string pool');
+  else if (values.damage !== undefined) walk.notices.add(values.damage);
 
   const { resources } = walk;
   return {

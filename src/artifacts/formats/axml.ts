@@ -153,7 +153,6 @@ export function decodeBinaryXml(bytes: Uint8Array, resources?: ResourceTable): E
 
   const doc: XmlDocument = { data, pool, resources, prefixes: new Map(), resourceMap: undefined };
   const notices = new Set<string>();
-  if (pool.damage !== undefined) notices.add(pool.damage);
   if (declaredSize > bytes.length) notices.add(`truncated (${bytes.length} of ${declaredSize} bytes)`);
   const strings: ExtractedString[] = [];
   const open: OpenElement[] = [];
@@ -170,6 +169,8 @@ export function decodeBinaryXml(bytes: Uint8Array, resources?: ResourceTable): E
     } else if (chunk.type === START_ELEMENT) {
       const extension = extensionOf(chunk, ELEMENT_EXTENSION_BYTES);
       if (extension === undefined) {
+        // Still opened, so that its end-element chunk closes it and not its parent.
+        open.push({ element: '', androidName: undefined });
         skipped++;
         continue;
       }
@@ -186,6 +187,7 @@ export function decodeBinaryXml(bytes: Uint8Array, resources?: ResourceTable): E
       if (text !== undefined && text.trim() !== '') strings.push({ value: text, locator: xmlLocator(parent?.element ?? '', TEXT_NODE, parent?.androidName) });
     }
   }
+  if (pool.damage !== undefined) notices.add(pool.damage);
   if (skipped > 0) notices.add(`${skipped} element chunk(s) too short to read were skipped`);
   return { strings, notices: [...notices] };
 }

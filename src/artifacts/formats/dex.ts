@@ -355,12 +355,13 @@ function staticValueNames(bytes: Uint8Array, view: DataView, header: DexHeader, 
 /** The readable strings of the pool, each static value keyed by its field name when that name was decoded. */
 function withFieldNames(pool: readonly (ExtractedString | undefined)[], names: ReadonlyMap<number, number>): ExtractedString[] {
   const strings: ExtractedString[] = [];
-  pool.forEach((string, index) => {
-    if (!string) return;
+  for (let index = 0; index < pool.length; index++) {
+    const string = pool[index];
+    if (!string) continue;
     const nameIndex = names.get(index);
     const key = nameIndex === undefined ? undefined : pool[nameIndex]?.value;
     strings.push(key ? { ...string, key } : string);
-  });
+  }
   return strings;
 }
 

@@ -25,6 +25,7 @@ const FIELD_NAME_OFFSET = 2;
 const FIELD_ATTRIBUTES_COUNT_OFFSET = 6;
 const FIELD_HEADER_SIZE = 8;
 /** attribute_info: attribute_name_index (u2) and attribute_length (u4), then the info. */
+const ATTRIBUTE_LENGTH_OFFSET = 2;
 const ATTRIBUTE_HEADER_SIZE = 6;
 const CONSTANT_VALUE_ATTRIBUTE = 'ConstantValue';
 const CONSTANT_VALUE_LENGTH = 2;
@@ -118,11 +119,11 @@ function readField(view: DataView, pool: ConstantPool, at: number): FieldInfo | 
   let next = at + FIELD_HEADER_SIZE;
   for (let attribute = 0; attribute < attributesCount; attribute++) {
     if (next + ATTRIBUTE_HEADER_SIZE > view.byteLength) return undefined;
-    const length = view.getUint32(next + 2);
+    const length = view.getUint32(next + ATTRIBUTE_LENGTH_OFFSET);
     const end = next + ATTRIBUTE_HEADER_SIZE + length;
     if (end > view.byteLength) return undefined;
     const isConstantValue = length === CONSTANT_VALUE_LENGTH && pool.utf8.get(view.getUint16(next)) === CONSTANT_VALUE_ATTRIBUTE;
-    if (isConstantValue && constantValueIndex === undefined) constantValueIndex = view.getUint16(next + ATTRIBUTE_HEADER_SIZE);
+    if (isConstantValue) constantValueIndex = view.getUint16(next + ATTRIBUTE_HEADER_SIZE);
     next = end;
   }
   return { nameIndex, constantValueIndex, end: next };

@@ -78,8 +78,7 @@ export function* chunksIn(data: ResourceBytes, start: number, limit: number): Ge
 export interface StringPool {
   /** Number of string offsets present (the declared count, cut to what the chunk holds). */
   readonly count: number;
-  readonly utf8: boolean;
-  /** Why some strings may be missing, when the pool is damaged. */
+  /** Why some strings may be missing, when the pool is damaged (known in full once the strings were read). */
   readonly damage: string | undefined;
   /** The string at `index`; undefined when the index or the string's bytes are out of range. */
   string(index: number): string | undefined;
@@ -186,7 +185,6 @@ export function decodeStringPool(data: ResourceBytes, chunk: Chunk): StringPool 
 
   return {
     count: layout.count,
-    utf8: layout.utf8,
     get damage() {
       return overBudget ? 'string pool offsets overlap far beyond its size; decoding stopped' : layout.damage;
     },
