@@ -32,6 +32,8 @@ beforeAll(() => {
     'copy of config.env': 'STRIPE=sk_live_aaSP1eDQdeILH06xHJhyk9GDU0KXfYSBEPvwCHS5\n',
     'web/index.html': '<script>Stripe("pk_live_QoC9H8eyTcRUYMFHQpttakYs1gVmMjgB9lp0Q313XEOG")</script>\n',
     'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]),
+    'apps/leaky.apk': readFileSync(new URL('../fixtures/apps/out/leaky.apk', import.meta.url)),
+    'apps/Leaky.ipa': readFileSync(new URL('../fixtures/apps/out/Leaky.ipa', import.meta.url)),
   });
   const result = keyleak(['scan', '.', '--format', 'sarif', '--output', 'report.sarif'], { cwd: tree.root });
   expect(result.code).toBe(1);
@@ -40,11 +42,14 @@ beforeAll(() => {
 afterAll(() => tree.remove());
 
 describe('SARIF report', () => {
-  it('validates with zero errors', () => {
+  /** The multitool is a .NET program: slow to start on a loaded two-core machine. */
+  const VALIDATION_TIMEOUT = 180_000;
+
+  it('validates with zero errors', { timeout: VALIDATION_TIMEOUT }, () => {
     expect(validate(`${tree.root}/report.sarif`).filter((result) => result.level === 'error')).toEqual([]);
   });
 
-  it('validates the bundled demo with zero errors', () => {
+  it('validates the bundled demo with zero errors', { timeout: VALIDATION_TIMEOUT }, () => {
     const demo = keyleak(['scan', 'fixtures/demo', '--format', 'sarif', '--output', `${tree.root}/demo.sarif`]);
     expect(demo.code).toBe(1);
     expect(validate(`${tree.root}/demo.sarif`).filter((result) => result.level === 'error')).toEqual([]);
@@ -71,7 +76,7 @@ describe('SARIF report', () => {
   it('reports one result per secret, other places as related locations, with redacted snippets and content fingerprints', () => {
     const run = log.runs[0]!;
     expect(run.columnKind).toBe('utf16CodeUnits');
-    const secret = run.results!.find((result) => result.ruleId === 'stripe-secret-key')!;
+    const secret = run.results!.find((result) => result.ruleId === 'stripe-secret-key' && result.locations![0]!.properties?.['artifactChain'] === undefined)!;
     expect(secret.level).toBe('error');
     expect(secret.locations![0]!.physicalLocation!.artifactLocation).toEqual({ uri: 'copy%20of%20config.env', uriBaseId: '%SRCROOT%' });
     expect(secret.locations![0]!.physicalLocation!.region).toEqual({ startLine: 1, startColumn: 8, endLine: 1, endColumn: 56, snippet: { text: 'STRIPE=sk_l*****' } });
@@ -86,5 +91,21 @@ describe('SARIF report', () => {
     const notifications = log.runs[0]!.invocations![0]!.toolExecutionNotifications!;
     expect(notifications.map((notification) => notification.descriptor?.id)).toEqual(['binary-skipped']);
     expect(notifications[0]!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('logo.png');
+  });
+});
+
+describe('SARIF for app packages', () => {
+  it('points at the outer artifact and carries the inner chain (validated with the rest above)', () => {
+    const results = log.runs[0]!.results!;
+    const pat = results.find((result) => result.locations![0]!.logicalLocations?.[0]?.fullyQualifiedName === 'apps/leaky.apk!classes2.dex dex string #12')!;
+    expect(pat.ruleId).toBe('github-pat');
+    expect(pat.level).toBe('error');
+    expect(pat.message.text).toMatch(/shipped inside apps\/leaky\.apk/);
+    expect(pat.locations![0]!.physicalLocation!.artifactLocation).toEqual({ uri: 'apps/leaky.apk', uriBaseId: '%SRCROOT%' });
+    expect(pat.locations![0]!.properties).toEqual(
+      expect.objectContaining({ artifactChain: ['apps/leaky.apk', 'classes2.dex'], format: 'dex', locator: { kind: 'string-table', table: 'dex', index: 12 } }),
+    );
+    const slice = results.find((result) => result.locations![0]!.logicalLocations?.[0]?.name === '__TEXT,__ustring (arm64) at 0xc1f2')!;
+    expect(slice.locations![0]!.properties!['artifactChain']).toEqual(['apps/Leaky.ipa', 'Payload/Leaky.app/Leaky']);
   });
 });

@@ -1,0 +1,57 @@
+/** What a reviewer handed an app reads: the chain to each secret, its place, and how exposed it is. */
+import { describe, expect, it } from 'vitest';
+import { keyleak } from '../helpers/cli.js';
+import { makeTree } from '../helpers/tree.js';
+import { zip } from '../helpers/archives.js';
+
+interface Finding {
+  ruleId: string;
+  level: string;
+  exposure: string;
+  occurrences: { path: string; where?: string; shipped?: { via: string; app?: string } }[];
+}
+
+describe('an APK in the text report', () => {
+  const run = keyleak(['scan', 'fixtures/apps/out/leaky.apk']);
+
+  it('names the chain, the place inside each file and the exposure', () => {
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^fixtures\/apps\/out\/leaky\.apk!assets\/sdk\/secret-sdk\.aar!classes\.jar!com\/example\/sdk\/TwilioConfig\.class$/m);
+    expect(run.stdout).toMatch(/^ {2}dex string #12 +error +github-pat +ghp_\*+$/m);
+    expect(run.stdout).toMatch(/^ {2}string\/slack_token +error +slack-bot-token/m);
+    expect(run.stdout).toMatch(/^ {2}<meta-data com\.example\.SLACK_TOKEN> android:value +error +slack-bot-token/m);
+    expect(run.stdout).toMatch(/exposed to everyone who downloads fixtures\/apps\/out\/leaky\.apk/);
+    expect(run.stdout).not.toMatch(/ghp_[A-Za-z0-9]{10}/);
+  });
+});
+
+describe('exposure of secrets in shipped apps', () => {
+  const json = JSON.parse(keyleak(['scan', 'fixtures/apps/out/leaky.apk', 'fixtures/apps/out/Leaky.ipa', '--format', 'json']).stdout) as { findings: Finding[] };
+  const byRule = (id: string) => json.findings.filter((finding) => finding.ruleId === id);
+
+  it('raises confidential secrets to error and marks them shipped in the app', () => {
+    const sendgrid = byRule('sendgrid-api-key');
+    expect(sendgrid.length).toBeGreaterThan(0);
+    for (const finding of sendgrid) {
+      expect(finding.level).toBe('error');
+      expect(finding.occurrences.every((occurrence) => occurrence.shipped?.via === 'app')).toBe(true);
+    }
+  });
+
+  it('lists publishable app keys as notes, even where their rule warns', () => {
+    for (const id of ['google-api-key', 'facebook-client-token', 'google-oauth-client-id']) {
+      expect(byRule(id).length, id).toBeGreaterThan(0);
+      for (const finding of byRule(id)) expect([finding.exposure, finding.level]).toEqual(['publishable', 'note']);
+    }
+  });
+
+  it('keeps a plain archive that is no app unexposed', () => {
+    const tree = makeTree({ 'backup.zip': zip([{ name: 'server/.env', content: 'STRIPE_KEY=sk_live_4xips2Vy5CpNulaWBuPizSSGjkh73VneVCzpxaTq\n' }]) });
+    try {
+      const report = JSON.parse(keyleak(['scan', '.', '--format', 'json'], { cwd: tree.root }).stdout) as { findings: Finding[] };
+      expect(report.findings.map((finding) => finding.occurrences.map((occurrence) => [occurrence.path, occurrence.shipped]))).toEqual([[['backup.zip!server/.env', undefined]]]);
+    } finally {
+      tree.remove();
+    }
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The committed app fixtures through the real CLI, checked against their answer key
+ * (fixtures/apps/expected.json): every planted secret is found at its inner place.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { keyleak } from '../helpers/cli.js';
+
+const APPS = fileURLToPath(new URL('../../fixtures/apps/', import.meta.url));
+
+interface Planted {
+  readonly artifact: string;
+  readonly chain: readonly string[];
+  readonly format: string;
+  readonly where: string;
+  readonly secret: string;
+  readonly rule: string;
+  readonly exposure: 'confidential' | 'publishable';
+  readonly standalone?: boolean;
+}
+
+interface Occurrence {
+  readonly path: string;
+  readonly artifact?: string;
+  readonly chain?: readonly string[];
+  readonly format?: string;
+  readonly locator?: { kind: string; index?: number; name?: string; section?: string; slice?: string; keyPath?: string };
+  readonly where?: string;
+  readonly startLine: number;
+  readonly shipped?: { via: string; app?: string };
+}
+
+interface Finding {
+  readonly ruleId: string;
+  readonly level: string;
+  readonly secret: string;
+  readonly occurrences: readonly Occurrence[];
+}
+
+const planted = (JSON.parse(readFileSync(`${APPS}expected.json`, 'utf8')) as { secrets: Planted[] }).secrets;
+
+function scanArtifacts(artifacts: readonly string[]): { code: number | null; findings: Finding[]; notices: unknown[] } {
+  const result = keyleak(['scan', ...artifacts, '--format', 'json', '--no-redact', '--threads', '1'], { cwd: APPS });
+  const json = JSON.parse(result.stdout) as { findings: Finding[]; notices: unknown[] };
+  return { code: result.code, findings: json.findings, notices: json.notices };
+}
+
+/** Whether an occurrence is at the place the answer key describes. */
+function atPlace(entry: Planted, occurrence: Occurrence): boolean {
+  if (occurrence.path !== [entry.artifact, ...entry.chain].join('!')) return false;
+  const locator = occurrence.locator;
+  const number = (pattern: RegExp) => Number(pattern.exec(entry.where)?.[1]);
+  switch (entry.format) {
+    case 'dex':
+    case 'hbc':
+      return locator?.kind === 'string-table' && locator.index === number(/string #(\d+)/);
+    case 'class':
+      return locator?.kind === 'string-table' && locator.index === number(/Utf8 #(\d+)/);
+    case 'arsc':
+      return locator?.kind === 'resource' && locator.name === /^(\S+)/.exec(entry.where)?.[1];
+    case 'axml':
+      return locator?.kind === 'xml-attribute' && locator.name === /meta-data (\S+)/.exec(entry.where)?.[1];
+    case 'bplist':
+      return locator?.kind === 'plist-key' && locator.keyPath === /key (\S+)/.exec(entry.where)?.[1];
+    case 'elf':
+      return locator?.kind === 'section' && locator.section === /^(\S+)/.exec(entry.where)?.[1];
+    case 'macho': {
+      const [, section, slice] = /^(\S+) (\S+)/.exec(entry.where)!;
+      return locator?.kind === 'section' && locator.section === section && locator.slice === slice;
+    }
+    case 'proto-resources':
+    case 'proto-manifest':
+      return locator?.kind === 'string-table';
+    default:
+      // Text entries (json, js, env, pem, properties, XML): the answer key's last line number is where the secret is.
+      return occurrence.startLine === Number([...entry.where.matchAll(/line (\d+)/g)].at(-1)?.[1]);
+  }
+}
+
+/** Planted values whose rule needs a keyword that no format links to them (native string tables keep names apart). */
+const NEEDS_CONTEXT_NOT_LINKED = (entry: Planted) => entry.standalone === false && entry.format === 'macho';
+
+const groups = new Map<string, Planted[]>();
+for (const entry of planted) groups.set(entry.artifact, [...(groups.get(entry.artifact) ?? []), entry]);
+
+describe('app fixtures against their answer key', () => {
+  for (const [artifact, entries] of groups) {
+    it(`${artifact}: every planted secret at its inner place`, () => {
+      const { findings } = scanArtifacts([`${artifact}`]);
+      const missed = entries
+        .filter((entry) => !NEEDS_CONTEXT_NOT_LINKED(entry))
+        .filter((entry) => !findings.some((finding) => finding.secret.includes(entry.secret) && finding.ruleId === entry.rule && finding.occurrences.some((occurrence) => atPlace(entry, occurrence))))
+        .map((entry) => `${entry.rule} in ${[entry.artifact, ...entry.chain].join('!')} (${entry.where})`);
+      expect(missed).toEqual([]);
+    });
+  }
+});
