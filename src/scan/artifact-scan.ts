@@ -106,10 +106,31 @@ function detectInEntry(text: string, artifact: string, chain: readonly string[],
   return detect({ text, provenance: entryProvenance(innerName(artifact, chain), []) }, ruleset);
 }
 
+const genericRuleIds = new WeakMap<Ruleset, ReadonlySet<string>>();
+
+function isGeneric(ruleset: Ruleset, ruleId: string): boolean {
+  let ids = genericRuleIds.get(ruleset);
+  if (ids === undefined) {
+    ids = new Set(ruleset.rules.filter((rule) => rule.spec.generic).map((rule) => rule.spec.id));
+    genericRuleIds.set(ruleset, ids);
+  }
+  return ids.has(ruleId);
+}
+
+/**
+ * Generic rules (`password = ...`) read configuration files, where a word can be the password. In
+ * a binary's string table the same shape is mostly UI text (`autofill_save_type_password =
+ * "Passwort"` in forty languages), so there a generic match must look machine-made: printable
+ * ASCII without spaces, with both letters and digits.
+ */
+function looksMachineMade(secret: string): boolean {
+  return /^[\x21-\x7e]+$/.test(secret) && /\d/.test(secret) && /[A-Za-z]/.test(secret);
+}
+
 function detectStrings(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
   const rendered = renderStrings(strings);
   if (rendered.strings.length === 0) return [];
-  const hits = detectInEntry(rendered.text, artifact, chain, ruleset);
+  const hits = detectInEntry(rendered.text, artifact, chain, ruleset).filter((hit) => !isGeneric(ruleset, hit.ruleId) || looksMachineMade(hit.secret));
   return hits.map((hit) => {
     const index = stringAt(rendered, hit.region.startLine);
     const moved = moveHit(hit, (region) => withinString(rendered, index, region));

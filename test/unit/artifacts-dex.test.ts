@@ -352,9 +352,10 @@ describe('decodeDex field names of static values', () => {
       ['fewer encoded fields than declared', { classData: [...uleb128(100_000), 0, 0, 0, 2, 0x19], staticValues: encodedArray([encodedString(5)]) }],
     ];
     it.each(damaged)('%s', (_, damagedClass) => {
-      const extraction = decodeDex(buildDex(pool, { fieldNames, classes: [damagedClass, secretClass] }));
+      const dex = buildDex(pool, { fieldNames, classes: [damagedClass, secretClass] });
+      const extraction = decodeDex(dex);
       expect(extraction.strings.map((string) => string.value)).toEqual(texts);
-      expect(keyed(buildDex(pool, { fieldNames, classes: [damagedClass, secretClass] }))).toEqual([[at(2), 'AWS_SECRET_ACCESS_KEY', SECRET]]);
+      expect(keyed(dex)).toEqual([[at(2), 'AWS_SECRET_ACCESS_KEY', SECRET]]);
       expect(extraction.notices).toEqual(['1 DEX classes have damaged class_data or static values: their static values kept without field names']);
     });
   });
