@@ -31,17 +31,19 @@ for (const jar of existsSync('/usr/share/java') ? readdirSync('/usr/share/java')
   const source = path.join('/usr/share/java', jar);
   if (statSync(source).isFile()) place(source, `assets/libs/${jar}`);
 }
-place(path.join(root, 'node_modules/typescript/lib/typescript.js'), 'assets/index.android.bundle');
+place(path.join(root, 'node_modules/typescript/lib/typescript.js'), 'assets/www/vendor/typescript.js');
 place(path.join(cache, 'hermes/v99/package/hermesc/linux64-bin/hermesc'), 'lib/x86_64/libhermesc.so');
 place(path.join(cache, 'hermes/v99/package/hermesc/osx-bin/hermesc'), 'assets/tools/hermesc-macos');
 const zipped = spawnSync('zip', ['-q', '-r', '-X', apk, '.'], { cwd: tree, stdio: 'inherit' });
 if (zipped.status !== 0) process.exit(2);
 
 const size = statSync(apk).size;
+if (process.env.KEYLEAK_BENCH_APK_COPY) copyFileSync(apk, process.env.KEYLEAK_BENCH_APK_COPY);
 const report = path.join(work, 'report.json');
 const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, path.join(root, 'bin/keyleak.js'), 'scan', apk, '--format', 'json', '--no-redact', '--output', report], { encoding: 'utf8' });
 const [seconds, peakKb] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
 const { findings, notices } = JSON.parse(readFileSync(report, 'utf8'));
+if (process.env.KEYLEAK_BENCH_KEEP) copyFileSync(report, process.env.KEYLEAK_BENCH_KEEP);
 const expected = JSON.parse(readFileSync(path.join(root, 'fixtures/apps/expected.json'), 'utf8'));
 const planted = (Array.isArray(expected) ? expected : expected.secrets).filter((entry) => entry.artifact === 'out/leaky.apk');
 const found = new Set(findings.map((finding) => finding.secret));
