@@ -1,5 +1,5 @@
 /** Hostile archives through the real CLI: every hazard ends in a notice, the rest is still scanned. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
@@ -13,6 +13,31 @@ const TOO_DEEP_KEY = 'sk_live_iSvd0xB5kc9JiRNwVDctFXjNbh1mtDdfdEGQ9PK3';
 const DUPLICATE_KEYS = ['sk_live_l4KrJ4H8hKYvI7CCyYxZQHpL6Lc3wdiZZUEOvNWR', 'sk_live_1eevwyeioRogaN4SmllkzecJRBanTLjNQKeHwueX'];
 const TGZ_KEY = 'sk_live_KtVX3USxyl163zbkBQHjpHBfn8ufXB3FQoNkxrkL';
 const ASAR_KEY = 'sk_live_4xips2Vy5CpNulaWBuPizSSGjkh73VneVCzpxaTq';
+
+const RAW_KEY = 'sk_live_Q3mT8vRzK1pWcY6nHd2LxJ9fGbA4sE7uV0oN5iB';
+const RAW_UTF16_KEY = 'sk_live_W2eR7tY1uI9oP4aS6dF3gH8jK5lZ0xC2vB7nM1q';
+
+/** An unknown binary format: NUL-padded records, one secret as ASCII and one as UTF-16LE. */
+function unknownBinary(): Buffer {
+  return Buffer.concat([Buffer.from([0x00, 0x01, 0x02, 0xff]), Buffer.alloc(64), Buffer.from(RAW_KEY), Buffer.alloc(16), Buffer.from(RAW_UTF16_KEY, 'utf16le'), Buffer.alloc(32)]);
+}
+
+/** The committed fat Mach-O with its arm64 slice marked FairPlay-encrypted (cryptid 1). */
+function encryptedMachO(): Buffer {
+  const bytes = Buffer.from(readFileSync(new URL('../../fixtures/apps/out/parts/Leaky', import.meta.url)));
+  const slices = bytes.readUInt32BE(4);
+  for (let slice = 0; slice < slices; slice++) {
+    const arch = 8 + slice * 20;
+    if (bytes.readUInt32BE(arch) !== 0x0100000c) continue;
+    const start = bytes.readUInt32BE(arch + 8);
+    let command = start + 32;
+    for (let index = 0; index < bytes.readUInt32LE(start + 16); index++) {
+      if (bytes.readUInt32LE(command) === 0x2c) bytes.writeUInt32LE(1, command + 16);
+      command += bytes.readUInt32LE(command + 4);
+    }
+  }
+  return bytes;
+}
 
 function nested(depth: number, secret: string): Uint8Array {
   let archive: Uint8Array = zip([{ name: 'config.env', content: `STRIPE_KEY=${secret}\n` }]);
@@ -38,6 +63,8 @@ beforeAll(() => {
     'resources/app.asar': asar({ 'package.json': '{"name":"desk"}', 'src/main.js': `const a = 1;\nconst stripe = "${ASAR_KEY}";\n` }),
     'ext.crx': crx(zip([{ name: 'background.js', content: `fetch(url, { key: "${TRAVERSAL_KEY}" });\n` }])),
     'corrupt.apk': Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64, 7)]),
+    'game.apk': zip([{ name: 'assets/data/level.bin', content: unknownBinary() }, { name: 'lib/arm64-v8a/libbroken.so', content: Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01'), Buffer.alloc(57), Buffer.from(`key=${RAW_KEY}`), Buffer.alloc(8)]) }]),
+    'Store.ipa': zip([{ name: 'Payload/Store.app/Store', content: encryptedMachO() }]),
   });
 });
 afterAll(() => tree.remove());
@@ -87,6 +114,24 @@ describe('hazard archives', () => {
     expect(asarFinding.level).toBe('error');
     expect(asarFinding.occurrences[0]!.shipped).toEqual({ via: 'app', app: 'resources/app.asar' });
     expect(placesOf(json, TRAVERSAL_KEY)).toContain('ext.crx!background.js');
+  });
+
+  it('reads unknown binaries as printable and UTF-16 runs, and damaged ones with a notice', () => {
+    const { json } = run();
+    const raw = json.findings.find((finding) => finding.secret === RAW_KEY)!;
+    expect(raw.occurrences.map((occurrence) => [occurrence.path, (occurrence as { where?: string }).where])).toEqual([
+      ['game.apk!assets/data/level.bin', 'utf8 string at 0x44'],
+      ['game.apk!lib/arm64-v8a/libbroken.so', expect.stringMatching(/^utf8 string at 0x/)],
+    ]);
+    expect(placesOf(json, RAW_UTF16_KEY)).toEqual(['game.apk!assets/data/level.bin']);
+    expect(json.notices).toContainEqual(expect.objectContaining({ code: 'format-damaged', path: 'game.apk!lib/arm64-v8a/libbroken.so', message: expect.stringMatching(/^damaged elf: .+; printable strings scanned instead$/) }));
+  });
+
+  it('says when a FairPlay-encrypted slice cannot be read, and still reads the other slice', () => {
+    const { json } = run();
+    expect(json.notices).toContainEqual(expect.objectContaining({ code: 'decode-notice', path: 'Store.ipa!Payload/Store.app/Store', message: expect.stringMatching(/FairPlay.*arm64/) }));
+    const aws = json.findings.find((finding) => finding.ruleId === 'aws-access-key-id' && finding.occurrences.some((occurrence) => occurrence.path.startsWith('Store.ipa')))!;
+    expect(aws.occurrences.map((occurrence) => (occurrence as { where?: string }).where)).toContainEqual(expect.stringMatching(/__TEXT,__cstring \(x86_64\)/));
   });
 
   it('reports a corrupt container in one line and exits 2 when nothing else is wrong', () => {
