@@ -2,23 +2,10 @@
  * The committed app fixtures through the real CLI, checked against their answer key
  * (fixtures/apps/expected.json): every planted secret is found at its inner place.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
-
-const APPS = fileURLToPath(new URL('../../fixtures/apps/', import.meta.url));
-
-interface Planted {
-  readonly artifact: string;
-  readonly chain: readonly string[];
-  readonly format: string;
-  readonly where: string;
-  readonly secret: string;
-  readonly rule: string;
-  readonly exposure: 'confidential' | 'publishable';
-  readonly standalone?: boolean;
-}
+import { APPS, type PlantedSecret, plantedSecrets } from '../helpers/planted.js';
 
 interface Occurrence {
   readonly path: string;
@@ -38,16 +25,16 @@ interface Finding {
   readonly occurrences: readonly Occurrence[];
 }
 
-const planted = (JSON.parse(readFileSync(`${APPS}expected.json`, 'utf8')) as { secrets: Planted[] }).secrets;
+const planted = plantedSecrets();
 
 function scanArtifacts(artifacts: readonly string[]): { code: number | null; findings: Finding[]; notices: unknown[] } {
-  const result = keyleak(['scan', ...artifacts, '--format', 'json', '--no-redact', '--threads', '1'], { cwd: APPS });
+  const result = keyleak(['scan', ...artifacts, '--format', 'json', '--no-redact', '--threads', '1'], { cwd: fileURLToPath(APPS) });
   const json = JSON.parse(result.stdout) as { findings: Finding[]; notices: unknown[] };
   return { code: result.code, findings: json.findings, notices: json.notices };
 }
 
 /** Whether an occurrence is at the place the answer key describes. */
-function atPlace(entry: Planted, occurrence: Occurrence): boolean {
+function atPlace(entry: PlantedSecret, occurrence: Occurrence): boolean {
   if (occurrence.path !== [entry.artifact, ...entry.chain].join('!')) return false;
   const locator = occurrence.locator;
   const number = (pattern: RegExp) => Number(pattern.exec(entry.where)?.[1]);
@@ -79,9 +66,9 @@ function atPlace(entry: Planted, occurrence: Occurrence): boolean {
 }
 
 /** Planted values whose rule needs a keyword that no format links to them (native string tables keep names apart). */
-const NEEDS_CONTEXT_NOT_LINKED = (entry: Planted) => entry.standalone === false && entry.format === 'macho';
+const NEEDS_CONTEXT_NOT_LINKED = (entry: PlantedSecret) => entry.standalone === false && entry.format === 'macho';
 
-const groups = new Map<string, Planted[]>();
+const groups = new Map<string, PlantedSecret[]>();
 for (const entry of planted) groups.set(entry.artifact, [...(groups.get(entry.artifact) ?? []), entry]);
 
 describe('app fixtures against their answer key', () => {

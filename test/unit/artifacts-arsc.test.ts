@@ -2,84 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeResourceTable, isResourceTable } from '../../src/artifacts/formats/arsc.js';
 import { FormatError } from '../../src/artifacts/strings.js';
-
-/** Little-endian byte writer for synthetic resource tables. */
-class Writer {
-  private buffer = new Uint8Array(256);
-  length = 0;
-
-  private room(bytes: number): void {
-    if (this.length + bytes <= this.buffer.length) return;
-    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + bytes));
-    grown.set(this.buffer.subarray(0, this.length));
-    this.buffer = grown;
-  }
-
-  u8(value: number): this {
-    this.room(1);
-    this.buffer[this.length++] = value & 0xff;
-    return this;
-  }
-
-  u16(value: number): this {
-    return this.u8(value).u8(value >>> 8);
-  }
-
-  u32(value: number): this {
-    return this.u16(value & 0xffff).u16(value >>> 16);
-  }
-
-  bytes(bytes: Uint8Array): this {
-    this.room(bytes.length);
-    this.buffer.set(bytes, this.length);
-    this.length += bytes.length;
-    return this;
-  }
-
-  pad4(): this {
-    while (this.length % 4 !== 0) this.u8(0);
-    return this;
-  }
-
-  done(): Uint8Array {
-    return this.buffer.slice(0, this.length);
-  }
-}
-
-function chunk(type: number, header: Uint8Array, body: Uint8Array): Uint8Array {
-  const headerSize = 8 + header.length;
-  return new Writer().u16(type).u16(headerSize).u32(headerSize + body.length).bytes(header).bytes(body).done();
-}
-
-function stringPool(strings: readonly string[], utf8: boolean): Uint8Array {
-  const data = new Writer();
-  const offsets = new Writer();
-  for (const text of strings) {
-    offsets.u32(data.length);
-    if (utf8) {
-      const encoded = new TextEncoder().encode(text);
-      for (const length of [text.length, encoded.length]) {
-        if (length < 0x80) data.u8(length);
-        else data.u8(0x80 | (length >>> 8)).u8(length);
-      }
-      data.bytes(encoded).u8(0);
-    } else {
-      if (text.length < 0x8000) data.u16(text.length);
-      else data.u16(0x8000 | (text.length >>> 16)).u16(text.length);
-      for (let index = 0; index < text.length; index++) data.u16(text.charCodeAt(index));
-      data.u16(0);
-    }
-  }
-  data.pad4();
-  const header = new Writer()
-    .u32(strings.length)
-    .u32(0)
-    .u32(utf8 ? 0x100 : 0)
-    .u32(28 + strings.length * 4)
-    .u32(0)
-    .done();
-  return chunk(0x0001, header, new Writer().bytes(offsets.done()).bytes(data.done()).done());
-}
+import { Writer, chunk, decodesOrRejects, expectOnlyFormatErrors, stringPool } from '../helpers/binary.js';
+import { APPS, HAS_ANSWER_KEY, plantedSecrets } from '../helpers/planted.js';
 
 const STRING = 0x03;
 const REFERENCE = 0x01;
@@ -344,15 +268,6 @@ function indexOfBytes(haystack: Uint8Array, needle: Uint8Array): number {
   return Buffer.from(haystack).indexOf(Buffer.from(needle));
 }
 
-function decodesOrRejects(bytes: Uint8Array): ReturnType<typeof decodeResourceTable> | FormatError {
-  try {
-    return decodeResourceTable(bytes);
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-}
-
 describe('decodeResourceTable on damaged input', () => {
   it('rejects what is not a table, or a table with nothing in it', () => {
     expect(() => decodeResourceTable(new TextEncoder().encode('<resources/>'))).toThrow(FormatError);
@@ -395,40 +310,18 @@ describe('decodeResourceTable on damaged input', () => {
     const arrayEntry = indexOfBytes(bytes, Uint8Array.of(0x10, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00));
     huge.setUint32(arrayEntry + 12, 0xffffffff, true);
     const started = performance.now();
-    const result = decodesOrRejects(bytes);
+    const result = decodesOrRejects(decodeResourceTable, bytes);
     expect(performance.now() - started).toBeLessThan(500);
     expect(result).not.toBeInstanceOf(FormatError);
   });
 
   it('never throws anything but FormatError on randomly damaged tables', () => {
-    const original = sampleTable(true);
-    let seed = 12345;
-    const random = (): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x80000000;
-    };
-    for (let round = 0; round < 500; round++) {
-      const bytes = original.slice(0, round % 7 === 0 ? Math.floor(random() * original.length) : original.length);
-      for (let flips = 0; flips < 1 + Math.floor(random() * 8); flips++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
-      const result = decodesOrRejects(bytes);
-      if (!(result instanceof FormatError)) for (const string of result.strings) expect(typeof string.value).toBe('string');
-    }
+    expectOnlyFormatErrors(decodeResourceTable, sampleTable(true), { seed: 12345, rounds: 500, cutEvery: 7, maxHits: 8 });
   });
 });
 
-interface PlantedSecret {
-  readonly artifact: string;
-  readonly chain: readonly string[];
-  readonly format: string;
-  readonly where: string;
-  readonly secret: string;
-}
-
-const APPS = new URL('../../fixtures/apps/', import.meta.url);
-const expectedFile = new URL('expected.json', APPS);
-
-describe.skipIf(!existsSync(expectedFile))('decodeResourceTable on the aapt2-built fixtures', () => {
-  const planted = existsSync(expectedFile) ? (JSON.parse(readFileSync(expectedFile, 'utf8')) as { secrets: PlantedSecret[] }).secrets : [];
+describe.skipIf(!HAS_ANSWER_KEY)('decodeResourceTable on the aapt2-built fixtures', () => {
+  const planted = HAS_ANSWER_KEY ? plantedSecrets() : [];
   const tables = planted.filter((secret) => secret.chain.length === 0 && secret.format === 'arsc' && existsSync(new URL(secret.artifact, APPS)));
 
   it('has planted resources.arsc values to check', () => {

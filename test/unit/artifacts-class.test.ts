@@ -3,18 +3,7 @@ import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeClassFile, isClassFile } from '../../src/artifacts/formats/java-class.js';
 import { FormatError } from '../../src/artifacts/strings.js';
-
-/** Modified UTF-8 per UTF-16 code unit, NUL as C0 80, as javac writes it. */
-function mutf8(text: string): number[] {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit !== 0 && unit < 0x80) bytes.push(unit);
-    else if (unit < 0x800) bytes.push(0xc0 | (unit >> 6), 0x80 | (unit & 0x3f));
-    else bytes.push(0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f));
-  }
-  return bytes;
-}
+import { mutf8 } from '../helpers/binary.js';
 
 const u16 = (value: number) => [value >> 8, value & 0xff];
 const u32 = (value: number) => [...u16(Math.floor(value / 0x10000)), ...u16(value & 0xffff)];

@@ -2,21 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeDex, isDex } from '../../src/artifacts/formats/dex.js';
 import { FormatError } from '../../src/artifacts/strings.js';
+import { mutf8 } from '../helpers/binary.js';
 
 const HEADER_SIZE = 0x70;
 const CONTAINER_HEADER_SIZE = 0x78;
-
-/** Modified UTF-8 written the way dx/d8 write it: per UTF-16 code unit, NUL as C0 80. */
-function mutf8(text: string): number[] {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit !== 0 && unit < 0x80) bytes.push(unit);
-    else if (unit < 0x800) bytes.push(0xc0 | (unit >> 6), 0x80 | (unit & 0x3f));
-    else bytes.push(0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f));
-  }
-  return bytes;
-}
 
 function uleb128(value: number): number[] {
   const bytes: number[] = [];

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeElf, isElf } from '../../src/artifacts/formats/elf.js';
 import { FormatError } from '../../src/artifacts/strings.js';
+import { APPS, plantedSecrets } from '../helpers/planted.js';
 
 const SHT_PROGBITS = 1;
 const SHT_STRTAB = 3;
@@ -189,19 +190,11 @@ describe('decodeElf', () => {
   });
 });
 
-const APPS = new URL('../../fixtures/apps/', import.meta.url);
 const FIXTURE = new URL('out/parts/libleaky.so', APPS);
 
 describe.skipIf(!existsSync(FIXTURE))('decodeElf on the clang/lld fixture', () => {
   it('finds the planted .rodata secrets of fixtures/apps/expected.json at their file offsets', () => {
-    interface Expected {
-      readonly artifact: string;
-      readonly where: string;
-      readonly secret: string;
-    }
-    const expected = (JSON.parse(readFileSync(new URL('expected.json', APPS), 'utf8')) as { secrets: Expected[] }).secrets.filter(
-      (secret) => secret.artifact === 'out/parts/libleaky.so',
-    );
+    const expected = plantedSecrets().filter((secret) => secret.artifact === 'out/parts/libleaky.so');
     const extraction = decodeElf(new Uint8Array(readFileSync(FIXTURE)));
     expect(extraction.notices).toEqual([]);
     expect(expected.map((secret) => secret.where)).toEqual([expect.stringMatching(/C string/), expect.stringMatching(/UTF-16LE/)]);

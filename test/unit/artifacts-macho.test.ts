@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeMachO, isMachO } from '../../src/artifacts/formats/macho.js';
 import { FormatError, type ExtractedString } from '../../src/artifacts/strings.js';
+import { APPS, plantedSecrets } from '../helpers/planted.js';
 
 const CPU_TYPE_ARM64 = 0x0100000c;
 const CPU_TYPE_X86_64 = 0x01000007;
@@ -333,21 +334,11 @@ describe('decodeMachO', () => {
   });
 });
 
-const APPS = new URL('../../fixtures/apps/', import.meta.url);
 const FIXTURE = new URL('out/parts/Leaky', APPS);
 
 describe.skipIf(!existsSync(FIXTURE))('decodeMachO on the clang/ld64.lld fixture', () => {
   it('finds every planted Mach-O secret of fixtures/apps/expected.json in the slice and section it names', () => {
-    interface Expected {
-      readonly artifact: string;
-      readonly format: string;
-      readonly where: string;
-      readonly secret: string;
-      readonly arch: string;
-    }
-    const expected = (JSON.parse(readFileSync(new URL('expected.json', APPS), 'utf8')) as { secrets: Expected[] }).secrets.filter(
-      (secret) => secret.artifact === 'out/parts/Leaky' && secret.format === 'macho',
-    );
+    const expected = plantedSecrets().filter((secret) => secret.artifact === 'out/parts/Leaky' && secret.format === 'macho');
     const extraction = decodeMachO(new Uint8Array(readFileSync(FIXTURE)));
     expect(extraction.notices).toEqual([]);
     expect(expected.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodePlist, isBinaryPlist, isXmlPlist } from '../../src/artifacts/formats/plist.js';
 import { FormatError, type Extraction } from '../../src/artifacts/strings.js';
+import { APPS, type PlantedSecret, plantedSecrets } from '../helpers/planted.js';
 
 // ---- a small bplist00 writer: objects are given already encoded, references are object indices ----
 
@@ -327,26 +328,14 @@ describe('decodePlist (XML)', () => {
   });
 });
 
-const APPS = new URL('../../fixtures/apps/', import.meta.url);
 const BINARY_INFO_PLIST = new URL('out/parts/Info.plist', APPS);
 const XML_INFO_PLIST = new URL('src/ios/Info.plist', APPS);
 const GOOGLE_SERVICE_PLIST = new URL('src/ios/GoogleService-Info.plist', APPS);
 
-interface ExpectedSecret {
-  readonly artifact: string;
-  readonly chain: readonly string[];
-  readonly format: string;
-  readonly where: string;
-  readonly secret: string;
-}
-
-const expectedSecrets = (select: (secret: ExpectedSecret) => boolean): ExpectedSecret[] =>
-  (JSON.parse(readFileSync(new URL('expected.json', APPS), 'utf8')) as { secrets: ExpectedSecret[] }).secrets.filter(select);
-
 const fixture = (path: URL): Extraction => decodePlist(new Uint8Array(readFileSync(path)));
 
 /** Answer-key entries name the plist key first: `key FacebookClientToken (object #25, ...)`. */
-function expectPlanted(extraction: Extraction, secrets: readonly ExpectedSecret[]): void {
+function expectPlanted(extraction: Extraction, secrets: readonly PlantedSecret[]): void {
   expect(secrets.length).toBeGreaterThan(0);
   for (const secret of secrets) {
     const key = /^key (\S+?),? /.exec(secret.where)![1]!;
@@ -360,7 +349,7 @@ function expectPlanted(extraction: Extraction, secrets: readonly ExpectedSecret[
 describe.skipIf(![BINARY_INFO_PLIST, XML_INFO_PLIST, GOOGLE_SERVICE_PLIST].every((path) => existsSync(path)))('decodePlist on the app fixtures', () => {
   it('finds the planted Info.plist values (plistutil binary, with a UTF-16BE string) under their keys', () => {
     const extraction = fixture(BINARY_INFO_PLIST);
-    expectPlanted(extraction, expectedSecrets((secret) => secret.artifact === 'out/parts/Info.plist'));
+    expectPlanted(extraction, plantedSecrets().filter((secret) => secret.artifact === 'out/parts/Info.plist'));
     expect(extraction.strings.find((found) => found.key === 'CFBundleURLSchemes')?.locator).toEqual({
       kind: 'plist-key',
       keyPath: 'CFBundleURLTypes/0/CFBundleURLSchemes/0',
@@ -373,6 +362,6 @@ describe.skipIf(![BINARY_INFO_PLIST, XML_INFO_PLIST, GOOGLE_SERVICE_PLIST].every
 
   it('finds the planted GoogleService-Info.plist values (XML, as shipped in the IPA)', () => {
     const extraction = fixture(GOOGLE_SERVICE_PLIST);
-    expectPlanted(extraction, expectedSecrets((secret) => secret.format === 'xml-plist' && secret.chain.at(-1)?.endsWith('GoogleService-Info.plist') === true));
+    expectPlanted(extraction, plantedSecrets().filter((secret) => secret.format === 'xml-plist' && secret.chain.at(-1)?.endsWith('GoogleService-Info.plist') === true));
   });
 });

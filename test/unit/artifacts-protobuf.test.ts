@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeProtobufStrings } from '../../src/artifacts/formats/protobuf.js';
 import { type Extraction, FormatError } from '../../src/artifacts/strings.js';
+import { expectOnlyFormatErrors } from '../helpers/binary.js';
+import { APPS, HAS_ANSWER_KEY, plantedSecrets } from '../helpers/planted.js';
 
 type Value = string | number | Uint8Array | { readonly fixed32: number } | { readonly fixed64: number } | readonly Field[];
 type Field = readonly [number: number, value: Value];
@@ -92,15 +94,6 @@ function metaDataManifest(name: string, value: string, nameId: number | undefine
 }
 
 const values = (extraction: Extraction): string[] => extraction.strings.map((string) => string.value);
-
-function decodesOrRejects(bytes: Uint8Array): Extraction | FormatError {
-  try {
-    return decodeProtobufStrings(bytes, 'fuzz.pb');
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-}
 
 describe('decodeProtobufStrings', () => {
   it('returns text fields at every depth, numbered in order, skipping numbers', () => {
@@ -220,33 +213,12 @@ describe('decodeProtobufStrings on hostile input', () => {
 
   it('never throws anything but FormatError on random or damaged bytes', () => {
     const original = metaDataManifest('com.facebook.sdk.ClientToken', '0b19be5ac65c7ef7ff032600e6ccd60b');
-    let seed = 4242;
-    const random = (): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x80000000;
-    };
-    for (let round = 0; round < 500; round++) {
-      const bytes = round % 10 === 0 ? Uint8Array.from({ length: 64 }, () => Math.floor(random() * 256)) : original.slice(0, round % 3 === 0 ? Math.floor(random() * original.length) : original.length);
-      for (let flips = 0; flips < 1 + Math.floor(random() * 6); flips++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
-      const result = decodesOrRejects(bytes);
-      if (!(result instanceof FormatError)) for (const string of result.strings) expect(typeof string.value).toBe('string');
-    }
+    expectOnlyFormatErrors((bytes) => decodeProtobufStrings(bytes, 'fuzz.pb'), original, { seed: 4242, rounds: 500, cutEvery: 3, maxHits: 6, noise: { every: 10, length: 64 } });
   });
 });
 
-interface PlantedSecret {
-  readonly artifact: string;
-  readonly chain: readonly string[];
-  readonly format: string;
-  readonly where: string;
-  readonly secret: string;
-}
-
-const APPS = new URL('../../fixtures/apps/', import.meta.url);
-const expectedFile = new URL('expected.json', APPS);
-
-describe.skipIf(!existsSync(expectedFile))('decodeProtobufStrings on the aapt2-built fixtures', () => {
-  const planted = existsSync(expectedFile) ? (JSON.parse(readFileSync(expectedFile, 'utf8')) as { secrets: PlantedSecret[] }).secrets : [];
+describe.skipIf(!HAS_ANSWER_KEY)('decodeProtobufStrings on the aapt2-built fixtures', () => {
+  const planted = HAS_ANSWER_KEY ? plantedSecrets() : [];
   const parts = planted.filter((secret) => secret.chain.length === 0 && secret.format.startsWith('proto-') && existsSync(new URL(secret.artifact, APPS)));
 
   it('has planted proto values to check', () => {

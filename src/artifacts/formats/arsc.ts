@@ -5,6 +5,7 @@
  */
 import type { ExtractedString, Extraction } from '../strings.js';
 import { FormatError } from '../strings.js';
+import { TYPE_REFERENCE, TYPE_STRING } from './android-resources.js';
 import { type Chunk, type StringPool, ResourceBytes, STRING_POOL_CHUNK, chunkAt, chunksIn, decodeStringPool } from './string-pool.js';
 
 const TABLE_CHUNK = 0x0002;
@@ -29,9 +30,6 @@ const NO_ENTRY_32 = 0xffffffff;
 const NO_ENTRY_16 = 0xffff;
 /** Entry indexes are the low 16 bits of a resource id. */
 const MAX_ENTRIES_PER_TYPE = 0x10000;
-
-const TYPE_REFERENCE = 0x01;
-const TYPE_STRING = 0x03;
 
 /** Map item names that say which element of a `<string-array>` (`Res_MAKEARRAY`) it is. */
 const ARRAY_ITEM_TAG = 0x02;

@@ -6,6 +6,7 @@
  */
 import type { ExtractedString, Extraction, Locator } from '../strings.js';
 import { FormatError } from '../strings.js';
+import { ANDROID_NAMESPACE, ATTR_NAME, ATTR_VALUE, TYPE_DYNAMIC_REFERENCE, TYPE_REFERENCE, TYPE_STRING } from './android-resources.js';
 import type { ResourceTable } from './arsc.js';
 import { type Chunk, type StringPool, ResourceBytes, STRING_POOL_CHUNK, chunksIn, decodeStringPool } from './string-pool.js';
 
@@ -23,13 +24,6 @@ const NAMESPACE_EXTENSION_BYTES = 8;
 const CDATA_EXTENSION_BYTES = 4;
 const ATTRIBUTE_BYTES = 20;
 
-const TYPE_REFERENCE = 0x01;
-const TYPE_STRING = 0x03;
-const TYPE_DYNAMIC_REFERENCE = 0x07;
-
-const ANDROID_NAMESPACE = 'http://schemas.android.com/apk/res/android';
-const ATTR_NAME = 0x01010003;
-const ATTR_VALUE = 0x01010024;
 /**
  * Framework attributes the runtime knows by id whatever their name string says; obfuscators blank or
  * rename those strings, so these are labelled by id.

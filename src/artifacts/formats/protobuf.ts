@@ -10,6 +10,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ExtractedString, Extraction } from '../strings.js';
 import { FormatError } from '../strings.js';
+import { ANDROID_NAMESPACE, ATTR_NAME, ATTR_VALUE } from './android-resources.js';
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
@@ -35,9 +36,6 @@ const ATTRIBUTE_NAME = 2;
 const ATTRIBUTE_VALUE = 3;
 const ATTRIBUTE_RESOURCE_ID = 5;
 const ATTRIBUTE_COMPILED_ITEM = 6;
-const ANDROID_NAMESPACE = 'http://schemas.android.com/apk/res/android';
-const ATTR_NAME = 0x01010003;
-const ATTR_VALUE = 0x01010024;
 
 interface Field {
   readonly number: number;
