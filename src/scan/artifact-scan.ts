@@ -168,9 +168,12 @@ function leafHits(leaf: Leaf, artifact: string, ruleset: Ruleset, notices: Notic
       content.extraction.notices.forEach((message) => notices.push({ level: 'warning', code: 'decode-notice', message, path }));
       const structured = detectStrings(content.extraction.strings, artifact, leaf.chain, content.format, ruleset);
       if (!content.alsoRaw) return structured;
-      // Strings outside the sections read (a secret in an odd section) still count, once.
+      // Strings outside the sections read (a secret in an odd section) still count, once: runs the
+      // sections already gave are not scanned again, and a secret found both ways is kept from its section.
+      const decoded = new Set(content.extraction.strings.map((string) => string.value));
+      const runs = printableRuns(leaf.bytes).filter((run) => !decoded.has(run.value));
       const known = new Set(structured.map((hit) => `${hit.ruleId}\0${hit.secret}`));
-      const raw = detectStrings(printableRuns(leaf.bytes), artifact, leaf.chain, 'raw', ruleset).filter((hit) => !known.has(`${hit.ruleId}\0${hit.secret}`));
+      const raw = detectStrings(runs, artifact, leaf.chain, 'raw', ruleset).filter((hit) => !known.has(`${hit.ruleId}\0${hit.secret}`));
       return [...structured, ...raw];
     }
   }
