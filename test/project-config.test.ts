@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyleak } from './helpers/cli.js';
 import { makeTree, type Tree } from './helpers/tree.js';
+import { zip } from './helpers/archives.js';
 
 const SECRET = 'sk_live_D6t70oo4QVmidFPu2558Je4QBf7W4qA047k83Xii';
 const PUBLISHABLE = 'pk_live_QoC9H8eyTcRUYMFHQpttakYs1gVmMjgB9lp0Q313XEOG';
@@ -52,6 +53,16 @@ describe('keyleak.toml', () => {
     tree = makeTree({ 'keyleak.toml': 'max-file-size = "big"\n', 'a.env': '' });
     expect(scanJson(['.'], tree.root)).toMatchObject({ code: 2, stderr: 'keyleak: keyleak.toml: max-file-size: must be a size such as "10MB", "512KB" or a number of bytes\n' });
     tree.write('keyleak.toml', 'treshold = 3\n');
-    expect(scanJson(['.'], tree.root).stderr).toBe('keyleak: keyleak.toml: treshold: unknown field (known: rules, disable, ignore, allowlists, baseline, fail-on, max-file-size)\n');
+    expect(scanJson(['.'], tree.root).stderr).toBe(
+      'keyleak: keyleak.toml: treshold: unknown field (known: rules, disable, ignore, allowlists, baseline, fail-on, max-file-size, max-archive-depth, max-archive-entries, max-entry-size, max-archive-size, max-compression-ratio)\n',
+    );
+    tree.write('keyleak.toml', 'max-archive-depth = -1\n');
+    expect(scanJson(['.'], tree.root).stderr).toBe('keyleak: keyleak.toml: max-archive-depth: must be a whole number of at least 0\n');
+  });
+
+  it('sets archive limits, and the flags win over them', () => {
+    tree = makeTree({ 'keyleak.toml': 'max-archive-depth = 0\nmax-entry-size = "1MB"\n', 'release.zip': zip([{ name: 'config.env', content: `STRIPE=${SECRET}\n` }]) });
+    expect(scanJson(['.'], tree.root).keys).toEqual([]);
+    expect(scanJson(['.', '--max-archive-depth', '1'], tree.root).keys).toEqual(['stripe-secret-key release.zip!config.env']);
   });
 });

@@ -10,6 +10,7 @@ import type { AllowlistSpec, Level } from '../types.js';
 import { parseRuleFile } from '../ruleset/parse.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import { parseSize } from './size.js';
+import type { ArchiveLimits } from '../artifacts/limits.js';
 
 export const PROJECT_CONFIG_FILE = 'keyleak.toml';
 
@@ -26,6 +27,8 @@ export interface ProjectConfig {
   readonly baseline?: string;
   readonly failOn?: Level;
   readonly maxFileSize?: number;
+  /** `max-archive-depth`, `max-archive-entries`, `max-entry-size`, `max-archive-size`, `max-compression-ratio`. */
+  readonly archiveLimits: Partial<ArchiveLimits>;
 }
 
 export class ConfigError extends Error {
@@ -35,7 +38,16 @@ export class ConfigError extends Error {
   }
 }
 
-const FIELDS = new Set(['rules', 'disable', 'ignore', 'allowlists', 'baseline', 'fail-on', 'max-file-size']);
+/** Archive limits by field: whether the value is a size (`"256MB"`) or a count, and the smallest count allowed. */
+const ARCHIVE_FIELDS = {
+  'max-archive-depth': { limit: 'maxDepth', size: false, least: 0 },
+  'max-archive-entries': { limit: 'maxEntries', size: false, least: 1 },
+  'max-entry-size': { limit: 'maxEntryBytes', size: true, least: 1 },
+  'max-archive-size': { limit: 'maxTotalBytes', size: true, least: 1 },
+  'max-compression-ratio': { limit: 'maxRatio', size: false, least: 1 },
+} as const satisfies Record<string, { limit: keyof ArchiveLimits; size: boolean; least: number }>;
+
+const FIELDS = new Set(['rules', 'disable', 'ignore', 'allowlists', 'baseline', 'fail-on', 'max-file-size', ...Object.keys(ARCHIVE_FIELDS)]);
 
 function strings(file: string, document: Record<string, unknown>, field: string): string[] {
   const value = document[field];
@@ -44,12 +56,27 @@ function strings(file: string, document: Record<string, unknown>, field: string)
   return value as string[];
 }
 
-function size(file: string, value: unknown): number | undefined {
+function size(file: string, field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
   const bytes = typeof value === 'string' ? parseSize(value) : undefined;
-  if (bytes === undefined) throw new ConfigError(file, 'max-file-size', 'must be a size such as "10MB", "512KB" or a number of bytes');
+  if (bytes === undefined) throw new ConfigError(file, field, 'must be a size such as "10MB", "512KB" or a number of bytes');
   return bytes;
+}
+
+function count(file: string, field: string, value: unknown, least: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= least) return value;
+  throw new ConfigError(file, field, `must be a whole number of at least ${least}`);
+}
+
+function archiveLimits(file: string, document: Record<string, unknown>): Partial<ArchiveLimits> {
+  const limits: Partial<Record<keyof ArchiveLimits, number>> = {};
+  for (const [field, { limit, size: isSize, least }] of Object.entries(ARCHIVE_FIELDS)) {
+    const value = isSize ? size(file, field, document[field]) : count(file, field, document[field], least);
+    if (value !== undefined) limits[limit] = value;
+  }
+  return limits;
 }
 
 /** The nearest `keyleak.toml` in `start` or a folder above it, parsed; undefined when there is none. */
@@ -78,7 +105,7 @@ export function parseProjectConfig(text: string, folder: string, cwd: string): P
   if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning' && failOn !== 'note') throw new ConfigError(file, 'fail-on', 'must be "error", "warning" or "note"');
   const baseline = document['baseline'];
   if (baseline !== undefined && typeof baseline !== 'string') throw new ConfigError(file, 'baseline', 'must be a path');
-  const maxFileSize = size(file, document['max-file-size']);
+  const maxFileSize = size(file, 'max-file-size', document['max-file-size']);
   return {
     file,
     rules: strings(file, document, 'rules').map((rule) => path.resolve(folder, rule)),
@@ -89,5 +116,6 @@ export function parseProjectConfig(text: string, folder: string, cwd: string): P
     ...(baseline === undefined ? {} : { baseline: path.resolve(folder, baseline) }),
     ...(failOn === undefined ? {} : { failOn }),
     ...(maxFileSize === undefined ? {} : { maxFileSize }),
+    archiveLimits: archiveLimits(file, document),
   };
 }
