@@ -79,8 +79,7 @@ function resourceTableBeside(leaf: Leaf): ResourceTable | undefined {
 type Decoder = (leaf: Leaf) => Extraction;
 
 function decoderFor(leaf: Leaf): { readonly format: BinaryFormat; readonly decode: Decoder } | undefined {
-  const { bytes } = leaf;
-  const { name } = leaf;
+  const { bytes, name } = leaf;
   if (isDex(bytes)) return { format: 'dex', decode: () => decodeDex(bytes) };
   if (isHermes(bytes)) return { format: 'hermes', decode: () => decodeHermes(bytes) };
   if (isResourceTable(bytes)) return { format: 'arsc', decode: () => decodeResourceTable(bytes) };

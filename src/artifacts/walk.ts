@@ -6,7 +6,7 @@
  */
 import { FormatError } from './strings.js';
 import { RATIO_FLOOR, type ArchiveLimits } from './limits.js';
-import { EntryError, type ContainerEntry, type ContainerListing } from './containers/container.js';
+import { EntryError, type ContainerEntry, type ContainerListing, type ContainerNotice } from './containers/container.js';
 import { isZip, listZip } from './containers/zip.js';
 import { isTar, listTar } from './containers/tar.js';
 import { isGzip, listGzip } from './containers/gzip.js';
@@ -29,7 +29,7 @@ export interface Leaf {
 export interface WalkRemark {
   /** Entry names down to the container or entry the remark is about. */
   readonly chain: readonly string[];
-  readonly code: 'archive-limit' | 'archive-damaged' | 'entry-unreadable';
+  readonly code: ContainerNotice['code'] | 'entry-unreadable';
   readonly message: string;
 }
 
@@ -112,7 +112,7 @@ function walkContainer(walk: Walk, kind: ContainerKind, bytes: Uint8Array, chain
     walk.remarks.push({ chain, code: 'archive-damaged', message: `damaged ${kind}: ${error.message}; its entries were not scanned` });
     return;
   }
-  listing.notices.forEach((message) => walk.remarks.push({ chain, code: message.includes('--max-') || message.includes('bomb') ? 'archive-limit' : 'archive-damaged', message }));
+  listing.notices.forEach((notice) => walk.remarks.push({ chain, ...notice }));
   const inside = [...kinds, kind];
   const byName = new Map<string, ContainerEntry>();
   for (const entry of listing.entries) if (!byName.has(entry.name)) byName.set(entry.name, entry);

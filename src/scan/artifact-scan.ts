@@ -192,7 +192,8 @@ export function scanArtifact(bytes: Uint8Array, artifact: string, ruleset: Rules
     for (const hit of found) hits.push(shipped === undefined ? hit : { ...hit, shipped });
   });
   for (const remark of remarks) {
-    notices.push({ level: 'warning', code: remark.code, message: remark.message, path: entryPath(artifact, remark.chain) });
+    // Unpacked asar files are scanned where they lie; every other remark means something went unscanned.
+    notices.push({ level: remark.code === 'archive-unpacked' ? 'note' : 'warning', code: remark.code, message: remark.message, path: entryPath(artifact, remark.chain) });
   }
   return { hits, notices, leaves };
 }

@@ -102,9 +102,10 @@ export function crx(zipBytes: Uint8Array): Buffer {
   return Buffer.concat([head, proof, Buffer.from(zipBytes)]);
 }
 
-/** An Electron asar: pickle sizes, JSON header, then the files back to back. */
-export function asar(files: Readonly<Record<string, string>>): Buffer {
+/** An Electron asar: pickle sizes, JSON header, then the files back to back; `unpacked` files live beside it. */
+export function asar(files: Readonly<Record<string, string>>, unpacked: readonly string[] = []): Buffer {
   const tree: { files: Record<string, unknown> } = { files: {} };
+  for (const name of unpacked) tree.files[name] = { size: 1, unpacked: true };
   const contents: Buffer[] = [];
   let offset = 0;
   for (const [name, text] of Object.entries(files)) {

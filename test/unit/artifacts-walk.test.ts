@@ -28,13 +28,13 @@ describe('zip reader', () => {
   it('refuses entries that share another entry’s data (overlapping-entry bomb)', () => {
     const listing = listZip(zip([{ name: 'kernel', content: 'x'.repeat(50), aliases: ['copy1', 'copy2'] }]), 100);
     expect(listing.entries.map((entry) => entry.name)).toEqual(['kernel']);
-    expect(listing.notices.join()).toMatch(/2 entries overlap/);
+    expect(listing.notices).toEqual([{ code: 'archive-limit', message: expect.stringMatching(/^2 entries overlap/) }]);
   });
 
   it('stops at the entry limit with a notice', () => {
     const listing = listZip(zip(Array.from({ length: 5 }, (_, index) => ({ name: `f${index}`, content: 'x' }))), 3);
     expect(listing.entries).toHaveLength(3);
-    expect(listing.notices.join()).toMatch(/more than 3 entries/);
+    expect(listing.notices).toEqual([{ code: 'archive-limit', message: expect.stringMatching(/^more than 3 entries/) }]);
   });
 });
 
@@ -100,6 +100,12 @@ describe('walkArtifact', () => {
   it('reads a CRX after its header, and an asar', () => {
     expect(leavesOf(crx(zip([{ name: 'background.js', content: 'js' }]))).leaves).toEqual([{ chain: 'background.js', text: 'js', containers: 'crx' }]);
     expect(leavesOf(asar({ 'main.js': 'main', 'lib/util.js': 'util' })).leaves.map((leaf) => `${leaf.chain}=${leaf.text}`)).toEqual(['main.js=main', 'lib/util.js=util']);
+  });
+
+  it('says which asar files are unpacked beside the archive', () => {
+    const { leaves, remarks } = leavesOf(asar({ 'main.js': 'main' }, ['addon.node']));
+    expect(leaves.map((leaf) => `${leaf.chain}=${leaf.text}`)).toEqual(['main.js=main']);
+    expect(remarks).toEqual([{ chain: '', code: 'archive-unpacked', message: expect.stringMatching(/^1 files are unpacked/) }]);
   });
 
   it('hands a file that is no container to the visitor as it is', () => {

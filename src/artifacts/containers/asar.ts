@@ -3,7 +3,7 @@
  * Files marked `unpacked` live beside the archive in `app.asar.unpacked/` and are scanned there.
  */
 import { FormatError } from '../strings.js';
-import { EntryError, type ContainerEntry, type ContainerListing } from './container.js';
+import { EntryError, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
 
 /** Larger JSON headers are refused before parsing: a real app's header is a few megabytes. */
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
@@ -36,7 +36,7 @@ export function listAsar(bytes: Uint8Array, maxEntries: number): ContainerListin
   }
   const base = 8 + pickleSize;
   const entries: ContainerEntry[] = [];
-  const notices: string[] = [];
+  const notices: ContainerNotice[] = [];
   let unpacked = 0;
   const visit = (node: AsarNode, path: string, depth: number): void => {
     if (depth > MAX_DEPTH) throw new FormatError(`asar folders nest deeper than ${MAX_DEPTH}`);
@@ -48,8 +48,8 @@ export function listAsar(bytes: Uint8Array, maxEntries: number): ContainerListin
     }
   };
   visit(root, '', 0);
-  if (entries.length >= maxEntries) notices.push(`more than ${maxEntries} entries; the rest were not scanned (--max-archive-entries)`);
-  if (unpacked > 0) notices.push(`${unpacked} files are unpacked beside the archive (app.asar.unpacked/); scan that folder too`);
+  if (entries.length >= maxEntries) notices.push(tooManyEntries(maxEntries));
+  if (unpacked > 0) notices.push({ code: 'archive-unpacked', message: `${unpacked} files are unpacked beside the archive (app.asar.unpacked/); scan that folder too` });
   return { entries, notices };
 }
 

@@ -9,10 +9,19 @@ export interface ContainerEntry {
   read(limit: number): Uint8Array;
 }
 
+/** A remark about the container itself: a limit that left entries out, damage, files kept elsewhere. */
+export interface ContainerNotice {
+  readonly code: 'archive-limit' | 'archive-damaged' | 'archive-unpacked';
+  readonly message: string;
+}
+
 export interface ContainerListing {
   readonly entries: readonly ContainerEntry[];
-  /** One-line remarks about the container itself: skipped entries, truncation. */
-  readonly notices: readonly string[];
+  readonly notices: readonly ContainerNotice[];
+}
+
+export function tooManyEntries(maxEntries: number): ContainerNotice {
+  return { code: 'archive-limit', message: `more than ${maxEntries} entries; the rest were not scanned (--max-archive-entries)` };
 }
 
 export type EntryProblem = 'too-large' | 'damaged' | 'encrypted' | 'unsupported';

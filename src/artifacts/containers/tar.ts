@@ -1,6 +1,6 @@
 /** Tar reader (POSIX ustar, GNU long names, PAX paths): regular files only, never links. */
 import { FormatError } from '../strings.js';
-import { EntryError, type ContainerEntry, type ContainerListing } from './container.js';
+import { EntryError, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
 
 const BLOCK = 512;
 
@@ -41,14 +41,14 @@ const REGULAR = new Set(['0', '\0', '7']);
 
 export function listTar(bytes: Uint8Array, maxEntries: number): ContainerListing {
   const entries: ContainerEntry[] = [];
-  const notices: string[] = [];
+  const notices: ContainerNotice[] = [];
   let longName: string | undefined;
   for (let at = 0; at + BLOCK <= bytes.length; ) {
     const header = bytes.subarray(at, at + BLOCK);
     if (header.every((byte) => byte === 0)) break;
     if (!checksumMatches(header)) {
       if (entries.length === 0) throw new FormatError(`damaged tar header at byte ${at}`);
-      notices.push(`damaged tar header at byte ${at}; the rest was not scanned`);
+      notices.push({ code: 'archive-damaged', message: `damaged tar header at byte ${at}; the rest was not scanned` });
       break;
     }
     const size = numeric(header, 124, 12);
@@ -62,7 +62,7 @@ export function listTar(bytes: Uint8Array, maxEntries: number): ContainerListing
     else if (type === 'x') longName = paxPath(content);
     else if (REGULAR.has(type)) {
       if (entries.length >= maxEntries) {
-        notices.push(`more than ${maxEntries} entries; the rest were not scanned (--max-archive-entries)`);
+        notices.push(tooManyEntries(maxEntries));
         break;
       }
       const truncated = content.length < size;

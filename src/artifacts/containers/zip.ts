@@ -5,7 +5,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { FormatError } from '../strings.js';
-import { EntryError, isOutputLimit, type ContainerEntry, type ContainerListing } from './container.js';
+import { EntryError, isOutputLimit, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
 
 const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
@@ -181,10 +181,10 @@ export function listZip(bytes: Uint8Array, maxEntries: number): ContainerListing
   const directory = readDirectory(data, eocd);
   const prefix = Math.max(0, eocd - directory.size - directory.offset);
   const { entries, truncated } = readCentralEntries(bytes, data, directory, prefix, maxEntries);
-  const notices = truncated ? [`more than ${maxEntries} entries; the rest were not scanned (--max-archive-entries)`] : [];
-  if (!truncated && entries.length < directory.count) notices.push(`the central directory lists ${directory.count} entries but holds ${entries.length}`);
+  const notices: ContainerNotice[] = truncated ? [tooManyEntries(maxEntries)] : [];
+  if (!truncated && entries.length < directory.count) notices.push({ code: 'archive-damaged', message: `the central directory lists ${directory.count} entries but holds ${entries.length}` });
   const refused = overlapping(entries);
-  if (refused.size > 0) notices.push(`${refused.size} entries overlap others' data (an overlapping-entry zip bomb); not scanned`);
+  if (refused.size > 0) notices.push({ code: 'archive-limit', message: `${refused.size} entries overlap others' data (an overlapping-entry zip bomb); not scanned` });
   return {
     entries: entries
       .filter((entry) => !refused.has(entry) && !entry.name.endsWith('/'))
