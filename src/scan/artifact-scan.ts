@@ -127,8 +127,22 @@ function looksMachineMade(secret: string): boolean {
   return /^[\x21-\x7e]+$/.test(secret) && /\d/.test(secret) && /[A-Za-z]/.test(secret);
 }
 
+/**
+ * Type and method descriptors (`Ljava/lang/String;`, `(ILjava/util/List;)V`) are almost half the
+ * text of a jar's constant pools and can never be a secret: `;` and `(` are outside every token
+ * alphabet. Leaving them out of Java and DEX string tables halves the text rules must read.
+ */
+const JVM_DESCRIPTOR = /^(?:\[*L[\w/$]+;|\((?:\[*(?:[BCDFIJSZ]|L[\w/$]+;))*\)\[*(?:[BCDFIJSZV]|L[\w/$]+;))$/;
+const JVM_FORMATS: ReadonlySet<BinaryFormat> = new Set(['class', 'dex']);
+
+export function isJvmDescriptor(value: string): boolean {
+  const first = value.charCodeAt(0);
+  // Only strings opening like a descriptor (`L`, `[` or `(`) pay for the regex.
+  return (first === 0x4c || first === 0x5b || first === 0x28) && JVM_DESCRIPTOR.test(value);
+}
+
 function detectStrings(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
-  const rendered = renderStrings(strings);
+  const rendered = renderStrings(JVM_FORMATS.has(format) ? strings.filter((string) => !isJvmDescriptor(string.value)) : strings);
   if (rendered.strings.length === 0) return [];
   const hits = detectInEntry(rendered.text, artifact, chain, ruleset).filter((hit) => !isGeneric(ruleset, hit.ruleId) || looksMachineMade(hit.secret));
   return hits.map((hit) => {
