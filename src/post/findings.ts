@@ -20,10 +20,35 @@ function locatorOf(occurrence: Occurrence): string {
   return occurrence.provenance.kind === 'entry' && occurrence.provenance.locator !== undefined ? JSON.stringify(occurrence.provenance.locator) : '';
 }
 
+/** Places in a decoded file in reading order: by name, then by index or byte offset as numbers. */
+function placeOrder(occurrence: Occurrence): readonly [string, number] {
+  if (occurrence.provenance.kind !== 'entry' || occurrence.provenance.locator === undefined) return ['', 0];
+  const locator = occurrence.provenance.locator;
+  switch (locator.kind) {
+    case 'string-table':
+      return [locator.table, locator.index];
+    case 'resource':
+      return [locator.name, 0];
+    case 'xml-attribute':
+      return [`${locator.element} ${locator.name ?? ''} ${locator.attribute}`, 0];
+    case 'plist-key':
+      return [locator.keyPath, 0];
+    case 'section':
+    case 'offset':
+      return ['', locator.offset];
+  }
+}
+
+function comparePlaces(a: Occurrence, b: Occurrence): number {
+  const [nameA, numberA] = placeOrder(a);
+  const [nameB, numberB] = placeOrder(b);
+  return compareStrings(nameA, nameB) || numberA - numberB || compareStrings(locatorOf(a), locatorOf(b));
+}
+
 export function compareOccurrences(a: Occurrence, b: Occurrence): number {
   return (
     compareStrings(a.provenance.path, b.provenance.path) ||
-    compareStrings(locatorOf(a), locatorOf(b)) ||
+    comparePlaces(a, b) ||
     a.region.startLine - b.region.startLine ||
     a.region.startColumn - b.region.startColumn ||
     a.region.endLine - b.region.endLine ||

@@ -76,12 +76,16 @@ function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, d
   const tone = dim ? pc.dim : (text: string) => text;
   for (const [path, rows] of byFile(findings)) {
     lines.push(tone(pc.underline(path)));
+    let shippingSaid: string | undefined;
     for (const { finding, occurrence } of rows) {
       const level = levelColor(pc, finding.level)(finding.level.padEnd(7));
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
       lines.push(tone(`  ${describePosition(occurrence).padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
       lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
-      if (occurrence.shipped && finding.exposure === 'confidential') lines.push(`            ${pc.red(describeShipping(occurrence.shipped))}`);
+      // Said once per file when every secret in it ships the same way (an app's hundred strings).
+      const shipping = occurrence.shipped && finding.exposure === 'confidential' ? describeShipping(occurrence.shipped) : undefined;
+      if (shipping !== undefined && shipping !== shippingSaid) lines.push(`            ${pc.red(shipping)}`);
+      shippingSaid = shipping;
       if (occurrence.original) lines.push(pc.dim(`            from ${occurrence.original.source}:${occurrence.original.line}:${occurrence.original.column} (source map)`));
       if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(occurrence.provenance.commit)}`));
       if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(pc, finding.history)}`);

@@ -25,6 +25,20 @@ describe('an APK in the text report', () => {
   });
 });
 
+describe('an IPA in the text report', () => {
+  const run = keyleak(['scan', 'fixtures/apps/out/Leaky.ipa']);
+  const group = run.stdout.split('\n\n').find((block) => block.startsWith('fixtures/apps/out/Leaky.ipa!Payload/Leaky.app/Leaky\n'))!;
+
+  it('lists a binary’s strings in file order, slice by slice, and says the exposure once', () => {
+    const places = [...group.matchAll(/^ {2}(__TEXT,\S+ \((?:arm64|x86_64)\) at 0x[0-9a-f]+)/gm)].map((match) => match[1]!);
+    expect(places).toHaveLength(10);
+    expect(places[0]).toBe('__TEXT,__cstring (x86_64) at 0x1976');
+    const offsets = places.map((place) => Number.parseInt(place.split(' at ')[1]!, 16));
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(group.match(/exposed to everyone who downloads/g)).toHaveLength(1);
+  });
+});
+
 describe('exposure of secrets in shipped apps', () => {
   const json = JSON.parse(keyleak(['scan', 'fixtures/apps/out/leaky.apk', 'fixtures/apps/out/Leaky.ipa', '--format', 'json']).stdout) as { findings: Finding[] };
   const byRule = (id: string) => json.findings.filter((finding) => finding.ruleId === id);
