@@ -112,7 +112,12 @@ describe('decodeHermes on damaged or hostile input', () => {
 
   it('names the version it cannot read', () => {
     expect(() => decodeHermes(buildHermes(75, SAMPLE))).toThrow(new FormatError('Hermes bytecode version 75 predates version 76, the oldest layout supported'));
-    expect(() => decodeHermes(buildHermes(100, SAMPLE))).toThrow(new FormatError('Hermes bytecode version 100 has an unknown layout (newest known: 99)'));
+  });
+
+  it('reads a version newer than the newest known with the newest layout, and says so', () => {
+    const decoded = decodeHermes(buildHermes(100, SAMPLE));
+    expect(decoded.strings.map((string) => string.value)).toEqual(SAMPLE.map((string) => string.value));
+    expect(decoded.notices).toEqual(['Hermes bytecode version 100 is newer than the newest known (99); read with the version 99 layout']);
   });
 
   it('rejects a file that is not Hermes or whose header is cut', () => {

@@ -50,9 +50,13 @@ export function isHermes(bytes: Uint8Array): boolean {
   return bytes.length >= MAGIC.length && MAGIC.every((byte, at) => bytes[at] === byte);
 }
 
+/**
+ * A version newer than the newest known is read with the newest layout: the string table has kept
+ * its place through every version so far, and the bounds checks turn a changed layout into a
+ * FormatError (then the raw fallback) rather than wrong strings.
+ */
 function functionHeaderSize(version: number): number {
   if (version < FIRST_SUPPORTED_VERSION) throw new FormatError(`Hermes bytecode version ${version} predates version ${FIRST_SUPPORTED_VERSION}, the oldest layout supported`);
-  if (version > LAST_KNOWN_VERSION) throw new FormatError(`Hermes bytecode version ${version} has an unknown layout (newest known: ${LAST_KNOWN_VERSION})`);
   return version <= LAST_VERSION_WITH_16_BYTE_FUNCTION_HEADERS ? 16 : 12;
 }
 
@@ -89,8 +93,8 @@ function stringSpan(view: DataView, layout: StringTableLayout, index: number): S
   return { isUtf16, offset: view.getUint32(overflowEntry, true), length: view.getUint32(overflowEntry + 4, true) };
 }
 
-function notices(outOfBounds: number, overBudget: number): string[] {
-  const found: string[] = [];
+function notices(version: number, outOfBounds: number, overBudget: number): string[] {
+  const found: string[] = version > LAST_KNOWN_VERSION ? [`Hermes bytecode version ${version} is newer than the newest known (${LAST_KNOWN_VERSION}); read with the version ${LAST_KNOWN_VERSION} layout`] : [];
   if (outOfBounds > 0) found.push(`${outOfBounds} Hermes strings point outside the string storage, skipped`);
   if (overBudget > 0) found.push(`Hermes strings overlap beyond ${DECODE_BUDGET_PER_FILE_BYTE}x the file size: ${overBudget} strings skipped`);
   return found;
@@ -100,6 +104,7 @@ export function decodeHermes(bytes: Uint8Array): Extraction {
   const buffer = bufferView(bytes);
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const layout = readLayout(buffer, view);
+  const version = view.getUint32(VERSION_OFFSET, true);
   const strings: ExtractedString[] = [];
   let budget = Math.max(buffer.length * DECODE_BUDGET_PER_FILE_BYTE, MIN_DECODE_BUDGET);
   let outOfBounds = 0;
@@ -110,12 +115,12 @@ export function decodeHermes(bytes: Uint8Array): Extraction {
       outOfBounds++;
       continue;
     }
-    if (byteLength > budget) return { strings, notices: notices(outOfBounds, layout.stringCount - index) };
+    if (byteLength > budget) return { strings, notices: notices(version, outOfBounds, layout.stringCount - index) };
     budget -= byteLength;
     const start = layout.storageOffset + span.offset;
     // hermesc writes one-byte strings only for ASCII text; Latin-1 keeps any other byte visible too.
     const value = buffer.toString(span.isUtf16 ? 'utf16le' : 'latin1', start, start + byteLength);
     strings.push({ value, locator: { kind: 'string-table', table: 'hermes', index } });
   }
-  return { strings, notices: notices(outOfBounds, 0) };
+  return { strings, notices: notices(version, outOfBounds, 0) };
 }
