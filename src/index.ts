@@ -2,6 +2,7 @@
 export type * from './types.js';
 export { scan, type ScanOptions } from './scan/scan.js';
 export { DEFAULT_MAX_FILE_SIZE } from './scan/limits.js';
+export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './artifacts/limits.js';
 export { scanGit, type GitScanOptions, type GitSelection } from './scan/git-scan.js';
 export { loadRuleset, parseRuleText, BUILTIN_RULES_DIR, type LoadOptions } from './ruleset/load.js';
 export { checkRules, type RuleCheckOptions } from './ruleset/check.js';

@@ -247,11 +247,5 @@ function isScript(provenance: Provenance): boolean {
 }
 
 export function displayPath(provenance: Provenance): string {
-  switch (provenance.kind) {
-    case 'file':
-    case 'git':
-    case 'sourcemap':
-    case 'entry':
-      return provenance.path;
-  }
+  return provenance.path;
 }
