@@ -105,7 +105,9 @@ describe('SARIF for app packages', () => {
     expect(pat.locations![0]!.properties).toEqual(
       expect.objectContaining({ artifactChain: ['apps/leaky.apk', 'classes2.dex'], format: 'dex', locator: { kind: 'string-table', table: 'dex', index: 12 } }),
     );
-    const slice = results.find((result) => result.locations![0]!.logicalLocations?.[0]?.name === '__TEXT,__ustring (arm64) at 0xc1f2')!;
+    const slice = results.find((result) => result.ruleId === 'npm-access-token' && result.locations![0]!.properties?.['format'] === 'macho')!;
+    expect(slice.locations![0]!.logicalLocations![0]!.name).toBe('__TEXT,__ustring (x86_64) at 0x1aba');
     expect(slice.locations![0]!.properties!['artifactChain']).toEqual(['apps/Leaky.ipa', 'Payload/Leaky.app/Leaky']);
+    expect(slice.relatedLocations!.map((location) => location.logicalLocations?.[0]?.name)).toContain('__TEXT,__ustring (arm64) at 0xc1f2');
   });
 });
