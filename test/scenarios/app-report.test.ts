@@ -43,6 +43,19 @@ describe('exposure of secrets in shipped apps', () => {
   const json = JSON.parse(keyleak(['scan', 'fixtures/apps/out/leaky.apk', 'fixtures/apps/out/Leaky.ipa', '--format', 'json']).stdout) as { findings: Finding[] };
   const byRule = (id: string) => json.findings.filter((finding) => finding.ruleId === id);
 
+  it('resolves a manifest @string/ reference through the APK’s resource table', () => {
+    const token = byRule('facebook-client-token').find((finding) => finding.occurrences.some((occurrence) => occurrence.path.endsWith('leaky.apk!resources.arsc')))!;
+    expect(token.occurrences.map((occurrence) => `${occurrence.path} ${occurrence.where}`)).toEqual([
+      'fixtures/apps/out/leaky.apk!AndroidManifest.xml <meta-data com.facebook.sdk.ClientToken> android:value',
+      'fixtures/apps/out/leaky.apk!resources.arsc string/facebook_client_token',
+    ]);
+  });
+
+  it('reports a native string once, from its section, not again from the raw scan', () => {
+    const npm = byRule('npm-access-token').filter((finding) => finding.occurrences.some((occurrence) => occurrence.path.endsWith('libleaky.so')));
+    expect(npm.flatMap((finding) => finding.occurrences.map((occurrence) => occurrence.where))).toEqual(['.rodata at 0x2ea']);
+  });
+
   it('raises confidential secrets to error and marks them shipped in the app', () => {
     const sendgrid = byRule('sendgrid-api-key');
     expect(sendgrid.length).toBeGreaterThan(0);
