@@ -51,7 +51,7 @@ export interface FileLimits {
 export function scanFile(file: FileTarget, ruleset: Ruleset, limits: FileLimits): FileScanResult {
   const skipped = (notices: readonly Notice[], bytes = 0): FileScanResult => ({ hits: [], inlineAllows: [], notices, bytes, scanned: false });
   if (ruleset.allowlists.some((allowlist) => allowlistSkipsPath(allowlist, file.display))) return skipped([]);
-  const read = readFileWithin(file.absolute, file.display, limits.maxFileSize, (head) => (isArtifact(head, file.display) ? limits.archive.maxTotalBytes : undefined));
+  const read = readFileWithin(file.rawPath ?? file.absolute, file.display, limits.maxFileSize, (head) => (isArtifact(head, file.display) ? limits.archive.maxTotalBytes : undefined));
   if (read.kind === 'skipped') return skipped([read.notice], read.bytes);
   const { bytes } = read;
   if (isArtifact(bytes, file.display)) {
@@ -64,12 +64,13 @@ export function scanFile(file: FileTarget, ruleset: Ruleset, limits: FileLimits)
   const notices: Notice[] = [...outcome.notices];
   if (looksLikeSourceMap(file.display, outcome.text)) {
     const map = parseSourceMap(outcome.text);
+    if (map?.problem !== undefined) notices.push({ level: 'note', code: 'sourcemap-invalid', message: map.problem, path: file.display });
     if (map !== undefined && map.contents.some((content) => content !== null)) {
       return { hits: withShipping(sourceMapHits(map, file.display, ruleset), false), inlineAllows, notices, bytes: bytes.length, scanned: true };
     }
     if (map === undefined) notices.push({ level: 'note', code: 'sourcemap-invalid', message: 'not a valid source map; scanned as text', path: file.display });
   }
   const found = detect({ text: outcome.text, provenance: { kind: 'file', path: file.display } }, ruleset, { includeInlineAllowed: true });
-  const traced = traceToOriginal(found, file.absolute, file.display, outcome.text);
+  const traced = traceToOriginal(found, file.absolute, file.display, outcome.text, { root: file.root, maxBytes: limits.maxFileSize });
   return { hits: withShipping(traced.hits, traced.mapped), inlineAllows, notices: [...notices, ...traced.notices], bytes: bytes.length, scanned: true };
 }

@@ -2,76 +2,216 @@
  * Source maps: a map's `sourcesContent` is scanned as the original files it holds (tree-shaken code
  * included), and a hit in a built file is traced back to the original line that put it there.
  * Decoding and lookup are @jridgewell/trace-mapping's (plain and index maps).
+ *
+ * A built file names its own map, so the name is hostile input: a map is read only when it is a
+ * regular file inside the scanned folder (symlinks resolved) within the size limit; remote URLs
+ * are never fetched; and no notice quotes a map's bytes, which may belong to another file.
  */
-import { readFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AnyMap, originalPositionFor, sourceContentFor, type TraceMap } from '@jridgewell/trace-mapping';
 import { publicEnvVariable } from '../detect/exposure.js';
 import type { Hit, Notice, OriginalPosition } from '../types.js';
+import { describeError, readRegularFile } from './read.js';
 
 /** A source-map file: what `sources` and `sourcesContent` say. */
 export interface SourceMapContents {
   readonly sources: readonly string[];
+  /** Null where a source has no text: absent, or not a string. */
   readonly contents: readonly (string | null)[];
+  /** Why some of `sourcesContent` cannot be scanned (not a list, entries that are not text). */
+  readonly problem?: string;
+}
+
+/** Where a built file's source map may be read from, and the most it may weigh. */
+export interface MapScope {
+  /** The folder the user asked to scan; nothing outside it is opened. */
+  readonly root: string;
+  readonly maxBytes: number;
+}
+
+type ParsedMap = { readonly kind: 'map'; readonly map: TraceMap } | { readonly kind: 'invalid'; readonly reason: string };
+
+/** Parses a map without ever quoting it: JSON and trace-mapping errors include the text. */
+function parseMap(text: string): ParsedMap {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', reason: 'not JSON' };
+  }
+  try {
+    return { kind: 'map', map: new AnyMap(json as ConstructorParameters<typeof AnyMap>[0]) };
+  } catch {
+    return { kind: 'invalid', reason: 'not a source map' };
+  }
+}
+
+/** `sourcesContent` as text per source: a list whose entries are strings or null, as the spec says; anything else is left out and counted. */
+function textContents(raw: unknown): { readonly contents: (string | null)[]; readonly problem?: string } {
+  if (raw === undefined || raw === null) return { contents: [] };
+  if (!Array.isArray(raw)) return { contents: [], problem: 'sourcesContent is not a list; its sources are not scanned' };
+  const contents = raw.map((content: unknown) => (typeof content === 'string' ? content : null));
+  const notText = raw.filter((content: unknown) => content !== null && content !== undefined && typeof content !== 'string').length;
+  return notText === 0 ? { contents } : { contents, problem: `${notText} sourcesContent entries are not text; they are not scanned` };
 }
 
 /** Parses `text` as a source map (plain or index); undefined when it is not one. */
 export function parseSourceMap(text: string): SourceMapContents | undefined {
-  let map: TraceMap;
-  try {
-    map = new AnyMap(text);
-  } catch {
-    return undefined;
-  }
-  return { sources: map.sources.map((source) => source ?? ''), contents: map.sourcesContent ?? [] };
+  const parsed = parseMap(text);
+  if (parsed.kind === 'invalid') return undefined;
+  const { map } = parsed;
+  const { contents, problem } = textContents(map.sourcesContent);
+  return { sources: map.sources.map((source) => (typeof source === 'string' ? source : '')), contents, ...(problem === undefined ? {} : { problem }) };
 }
 
 export function looksLikeSourceMap(displayPath: string, text: string): boolean {
   return displayPath.endsWith('.map') && text.trimStart().startsWith('{');
 }
 
-const MAPPING_URL = /(?:\/\/|\/\*)[#@][ \t]+sourceMappingURL=([^\s*'"]+)[ \t]*(?:\*\/)?[ \t]*$/m;
+const MAPPING_KEY = 'sourceMappingURL=';
+/** What must precede the key on its line: `//# `, `//@ `, `/*# `. */
+const COMMENT_OPENER = /(?:\/\/|\/\*)[#@][ \t]+$/;
+/** What may follow the URL to the end of its line. */
+const URL_AND_CLOSER = /^([^\s*'"]+)[ \t]*(?:\*\/)?[ \t]*$/;
+/** The longest `//#   ` before the key worth looking at. */
+const OPENER_WINDOW = 64;
 
-/** Where a built file's map is: its `sourceMappingURL` (a file or a data: URL), else a sibling `.map`. */
-function mapTextFor(bundle: string, text: string): { text: string; name: string } | undefined {
-  const tail = text.slice(-4096);
-  const url = MAPPING_URL.exec(tail)?.[1];
-  if (url?.startsWith('data:')) {
-    const comma = url.indexOf(',');
-    const payload = url.slice(comma + 1);
-    const decoded = url.slice(0, comma).endsWith(';base64') ? Buffer.from(payload, 'base64').toString('utf8') : decodeURIComponent(payload);
-    return { text: decoded, name: `${bundle} (inline source map)` };
-  }
-  const candidates = [...(url === undefined ? [] : [path.resolve(path.dirname(bundle), decodeURIComponent(url))]), `${bundle}.map`];
-  for (const candidate of candidates) {
-    try {
-      return { text: readFileSync(candidate, 'utf8'), name: candidate };
-    } catch {
-      // try the next place
-    }
-  }
-  return undefined;
+/**
+ * The URL of the last `sourceMappingURL` comment. Found by position rather than by searching the
+ * file's tail, so an inline map of any length is read and a long minified line costs one pass.
+ */
+export function sourceMappingUrl(text: string): string | undefined {
+  const at = text.lastIndexOf(MAPPING_KEY);
+  if (at < 0) return undefined;
+  const lineStart = Math.max(text.lastIndexOf('\n', at), text.lastIndexOf('\r', at)) + 1;
+  if (!COMMENT_OPENER.test(text.slice(Math.max(lineStart, at - OPENER_WINDOW), at))) return undefined;
+  const newline = text.slice(at).search(/[\r\n]/);
+  const lineEnd = newline < 0 ? text.length : at + newline;
+  return URL_AND_CLOSER.exec(text.slice(at + MAPPING_KEY.length, lineEnd))?.[1];
 }
+
+/** Where a `sourceMappingURL` points: an inline map, a local path, or a reason not to follow it. */
+export type MapLocation =
+  | { readonly kind: 'inline'; readonly text: string }
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+function percentDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]+):/i;
+const MALFORMED = { kind: 'refused', reason: 'its URL has malformed percent-encoding' } as const;
+
+function inlineMap(url: string, maxBytes: number): MapLocation {
+  const comma = url.indexOf(',');
+  if (comma < 0) return { kind: 'refused', reason: 'its data: URL has no comma' };
+  const payload = url.slice(comma + 1);
+  if (payload.length > maxBytes) return { kind: 'refused', reason: `its inline map is over the ${maxBytes}-byte limit (--max-file-size)` };
+  if (url.slice(0, comma).toLowerCase().endsWith(';base64')) return { kind: 'inline', text: Buffer.from(payload, 'base64').toString('utf8') };
+  const text = percentDecoded(payload);
+  return text === undefined ? MALFORMED : { kind: 'inline', text };
+}
+
+function localPath(url: string, bundle: string): MapLocation {
+  const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
+  let decoded: string | undefined;
+  if (scheme === 'file') {
+    try {
+      decoded = fileURLToPath(url);
+    } catch {
+      return { kind: 'refused', reason: 'its file: URL does not name a local file' };
+    }
+  } else if (scheme === 'http' || scheme === 'https') {
+    return { kind: 'refused', reason: `it is a remote ${scheme}: URL; not fetched` };
+  } else if (scheme !== undefined) {
+    return { kind: 'refused', reason: `its ${scheme}: URL is not a local file` };
+  } else {
+    // A query or fragment is not part of the file name, as in a browser.
+    decoded = percentDecoded(url.replace(/[?#].*$/s, ''));
+    if (decoded === undefined) return MALFORMED;
+  }
+  if (decoded.includes('\0')) return { kind: 'refused', reason: 'its URL holds a NUL byte' };
+  return { kind: 'path', path: path.resolve(path.dirname(bundle), decoded) };
+}
+
+/** Where a bundle's `sourceMappingURL` points; pure, nothing is opened. */
+export function locateMap(url: string, bundle: string, maxBytes: number): MapLocation {
+  return /^data:/i.test(url) ? inlineMap(url, maxBytes) : localPath(url, bundle);
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+type MapText = { readonly kind: 'found'; readonly text: string; readonly name: string } | { readonly kind: 'refused'; readonly reason: string } | { readonly kind: 'missing' };
+
+const OUTSIDE = { kind: 'refused', reason: 'it is outside the scanned folder' } as const;
+
+/** A map file's text when it is a regular file inside the root once symlinks are resolved. */
+function readMapFile(candidate: string, scope: MapScope): MapText {
+  if (!isInside(candidate, scope.root)) return OUTSIDE;
+  let real: string;
+  try {
+    real = realpathSync(candidate);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { kind: 'missing' } : { kind: 'refused', reason: `it cannot be read: ${describeError(error)}` };
+  }
+  try {
+    if (!isInside(real, realpathSync(scope.root))) return OUTSIDE;
+    const read = readRegularFile(real, scope.maxBytes);
+    if (read.kind === 'refused') return { kind: 'refused', reason: `it ${read.reason}${read.reason.includes('limit') ? ' (--max-file-size)' : ''}` };
+    return { kind: 'found', text: read.bytes.toString('utf8'), name: candidate };
+  } catch (error) {
+    return { kind: 'refused', reason: `it cannot be read: ${describeError(error)}` };
+  }
+}
+
+/** A built file's map: its `sourceMappingURL` (a file or a data: URL), else a sibling `.map`. */
+function mapTextFor(bundle: string, text: string, scope: MapScope): MapText {
+  const url = sourceMappingUrl(text);
+  if (url !== undefined) {
+    const location = locateMap(url, bundle, scope.maxBytes);
+    if (location.kind === 'inline') return { kind: 'found', text: location.text, name: `${bundle} (inline source map)` };
+    if (location.kind === 'refused') return location;
+    const named = readMapFile(location.path, scope);
+    if (named.kind !== 'missing') return named;
+  }
+  return readMapFile(`${bundle}.map`, scope);
+}
+
+const UNTRACED = "positions are the built file's";
 
 /**
  * Adds each hit's original position, read through the bundle's source map. A map that cannot be
- * read or parsed is a notice; the hits stand as found in the bundle.
+ * read, is refused or cannot be parsed is a notice; the hits stand as found in the bundle.
  */
-export function traceToOriginal(hits: readonly Hit[], bundle: string, displayPath: string, text: string): { hits: Hit[]; notices: Notice[]; mapped: boolean } {
+export function traceToOriginal(hits: readonly Hit[], bundle: string, displayPath: string, text: string, scope: MapScope): { hits: Hit[]; notices: Notice[]; mapped: boolean } {
   if (hits.length === 0 || !/\.(?:m?js|cjs|css)$/.test(bundle)) return { hits: [...hits], notices: [], mapped: false };
-  const found = mapTextFor(bundle, text);
-  if (found === undefined) return { hits: [...hits], notices: [], mapped: false };
-  let map: TraceMap;
-  try {
-    map = new AnyMap(found.text);
-  } catch (error) {
-    return { mapped: false, hits: [...hits], notices: [{ level: 'note', code: 'sourcemap-invalid', message: `source map ${path.basename(found.name)} cannot be read (${error instanceof Error ? error.message : String(error)}); positions are the built file's`, path: displayPath }] };
+  const found = mapTextFor(bundle, text, scope);
+  if (found.kind === 'missing') return { hits: [...hits], notices: [], mapped: false };
+  if (found.kind === 'refused') {
+    return { mapped: false, hits: [...hits], notices: [{ level: 'note', code: 'sourcemap-refused', message: `source map not read: ${found.reason}; ${UNTRACED}`, path: displayPath }] };
   }
+  const parsed = parseMap(found.text);
+  if (parsed.kind === 'invalid') {
+    return { mapped: false, hits: [...hits], notices: [{ level: 'note', code: 'sourcemap-invalid', message: `source map ${path.basename(found.name)} cannot be read (${parsed.reason}); ${UNTRACED}`, path: displayPath }] };
+  }
+  const { map } = parsed;
   return {
     hits: hits.map((hit) => {
       const position = originalPositionFor(map, { line: hit.region.startLine, column: hit.region.startColumn - 1 });
       if (position.source === null) return hit;
-      const originalLine = sourceContentFor(map, position.source)?.split(/\r\n|\r|\n/)[position.line - 1];
+      const content: unknown = sourceContentFor(map, position.source);
+      const originalLine = typeof content === 'string' ? content.split(/\r\n|\r|\n/)[position.line - 1] : undefined;
       const envVariable = originalLine === undefined ? undefined : publicEnvVariable(originalLine);
       const original: OriginalPosition = { source: position.source, line: position.line, column: position.column + 1, ...(envVariable === undefined ? {} : { envVariable }) };
       return { ...hit, original };
