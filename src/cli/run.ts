@@ -2,7 +2,8 @@
  * The command line as a function: argv in, exit code out. Everything it prints goes through `io`,
  * so tests run it in-process; only main.ts touches `process`.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import { readRegularText } from '../sources/read.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -184,7 +185,7 @@ async function baselined(io: Io, options: ReportOptions, result: ScanResult, fin
   let kept = findings;
   if (options.baseline !== undefined) {
     const file = path.resolve(io.cwd, options.baseline);
-    const text = await readFile(file, 'utf8').catch(() => {
+    const text = await readRegularText(file).catch(() => {
       throw new UsageError(`${options.baseline}: cannot read the baseline`);
     });
     const outcome = applyBaseline(findings, parseBaseline(text, options.baseline), options.baseline);
@@ -271,7 +272,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       useIgnoreFiles: options.ignore,
       ...(project === undefined ? {} : { extraIgnore: { base: project.folder, patterns: project.ignore } }),
     });
-    const ignored = await readFile(path.join(root, GITLEAKS_IGNORE_FILE), 'utf8').catch(() => '');
+    const ignored = await readRegularText(path.join(root, GITLEAKS_IGNORE_FILE)).catch(() => '');
     const rootPrefix = path.relative(io.cwd, root).split(path.sep).join('/');
     const findings = applyGitleaksIgnore(result.findings, parseGitleaksIgnore(ignored), rootPrefix === '' ? '' : `${rootPrefix}/`);
     setExit(await report(io, command, options, loaded, result, findings));

@@ -3,7 +3,7 @@
  * automatically so every developer and CI job scans the same way. Every field is validated; a
  * mistake stops the scan with one line naming the file and the field.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import type { AllowlistSpec, Level } from '../types.js';
@@ -11,6 +11,7 @@ import { parseRuleFile } from '../ruleset/parse.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import { parseSize } from './size.js';
 import type { ArchiveLimits } from '../artifacts/limits.js';
+import { describeError, MAX_CONFIG_BYTES, readRegularFile, type RegularRead } from '../sources/read.js';
 
 export const PROJECT_CONFIG_FILE = 'keyleak.toml';
 
@@ -32,8 +33,9 @@ export interface ProjectConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(file: string, field: string, reason: string) {
-    super(`${file}: ${field}: ${reason}`);
+  /** `field` is absent when the problem is the file itself (not a regular file, unreadable). */
+  constructor(file: string, field: string | undefined, reason: string) {
+    super(field === undefined ? `${file}: ${reason}` : `${file}: ${field}: ${reason}`);
     this.name = 'ConfigError';
   }
 }
@@ -79,18 +81,37 @@ function archiveLimits(file: string, document: Record<string, unknown>): Partial
   return limits;
 }
 
+function configDisplayName(folder: string, cwd: string): string {
+  return path.relative(cwd, path.join(folder, PROJECT_CONFIG_FILE)) || PROJECT_CONFIG_FILE;
+}
+
+/**
+ * The text of the `keyleak.toml` in `folder`. One that is there but cannot be used (a FIFO, a
+ * device, unreadable, huge) stops the scan: going on would silently scan with other settings.
+ */
+function readConfigText(folder: string, cwd: string): string {
+  let read: RegularRead;
+  try {
+    read = readRegularFile(path.join(folder, PROJECT_CONFIG_FILE), MAX_CONFIG_BYTES);
+  } catch (error) {
+    throw new ConfigError(configDisplayName(folder, cwd), undefined, `cannot be read: ${describeError(error)}`);
+  }
+  if (read.kind === 'refused') throw new ConfigError(configDisplayName(folder, cwd), undefined, read.reason);
+  return read.bytes.toString('utf8');
+}
+
 /** The nearest `keyleak.toml` in `start` or a folder above it, parsed; undefined when there is none. */
 export async function findProjectConfig(start: string, cwd: string): Promise<ProjectConfig | undefined> {
   for (let folder = start; ; folder = path.dirname(folder)) {
-    const text = await readFile(path.join(folder, PROJECT_CONFIG_FILE), 'utf8').catch(() => undefined);
-    if (text !== undefined) return parseProjectConfig(text, folder, cwd);
+    // A folder that cannot even be searched (above the project) holds no configuration of ours.
+    const present = await lstat(path.join(folder, PROJECT_CONFIG_FILE)).catch(() => undefined);
+    if (present !== undefined) return parseProjectConfig(readConfigText(folder, cwd), folder, cwd);
     if (path.dirname(folder) === folder) return undefined;
   }
 }
 
 export function parseProjectConfig(text: string, folder: string, cwd: string): ProjectConfig {
-  const absolute = path.join(folder, PROJECT_CONFIG_FILE);
-  const file = path.relative(cwd, absolute) || PROJECT_CONFIG_FILE;
+  const file = configDisplayName(folder, cwd);
   let document: Record<string, unknown>;
   try {
     document = parseToml(text) as Record<string, unknown>;

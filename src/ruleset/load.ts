@@ -2,7 +2,8 @@
  * Reads rule files (built-in `rules/*.toml`, the user's keyleak rule files, and gitleaks
  * configurations) into one validated ruleset spec.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readRegularText } from '../sources/read.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -66,7 +67,7 @@ class RulesetBuilder {
 
   /** `overridden`: a rule whose id is already defined is dropped instead of reported (gitleaks extends). */
   async readFile(file: string, dialect: Dialect, overridden = false): Promise<ParsedRuleFile | undefined> {
-    return this.addText(file, await readFile(file, 'utf8').catch(() => undefined), dialect, overridden);
+    return this.addText(file, await readRegularText(file).catch(() => undefined), dialect, overridden);
   }
 
   private addText(file: string, text: string | undefined, dialect: Dialect, overridden: boolean): ParsedRuleFile | undefined {
@@ -90,7 +91,7 @@ class RulesetBuilder {
         continue;
       }
       // Read together, added in order: the order decides which rule wins on overlapping text.
-      const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => undefined)));
+      const texts = await Promise.all(files.map((file) => readRegularText(file).catch(() => undefined)));
       files.forEach((file, index) => this.addText(file, texts[index], 'keyleak', overridden));
     }
   }
