@@ -46,15 +46,19 @@ const WALK_CONCURRENCY = 16;
 /** Never entered, and a submodule's `.git` file is never read. */
 const GIT_FOLDER = Buffer.from('.git');
 
+/** Whether a path.relative() result leaves its base; a name such as `...` or `..env` does not. */
+export function climbsOut(relative: string): boolean {
+  return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+}
+
 export function toDisplayPath(absolute: string, cwd: string): string {
   const relative = path.relative(cwd, absolute);
-  const shown = relative === '' ? path.basename(absolute) : relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
+  const shown = relative === '' ? path.basename(absolute) : climbsOut(relative) ? absolute : relative;
   return shown.split(path.sep).join('/');
 }
 
 function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return !climbsOut(path.relative(parent, child));
 }
 
 /** A file name as text: UTF-8 as is, each byte that is not part of valid UTF-8 as `\xNN`. */

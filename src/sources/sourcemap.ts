@@ -14,6 +14,7 @@ import { AnyMap, originalPositionFor, sourceContentFor, type TraceMap } from '@j
 import { publicEnvVariable } from '../detect/exposure.js';
 import type { Hit, Notice, OriginalPosition } from '../types.js';
 import { describeError, readRegularFile } from './read.js';
+import { climbsOut } from './files.js';
 
 /** A source-map file: what `sources` and `sourcesContent` say. */
 export interface SourceMapContents {
@@ -147,8 +148,7 @@ export function locateMap(url: string, bundle: string, maxBytes: number): MapLoc
 }
 
 function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return !climbsOut(path.relative(parent, child));
 }
 
 type MapText = { readonly kind: 'found'; readonly text: string; readonly name: string } | { readonly kind: 'refused'; readonly reason: string } | { readonly kind: 'missing' };
