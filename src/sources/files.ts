@@ -223,7 +223,9 @@ export async function enumerateFiles(paths: readonly string[], options: Enumerat
       continue;
     }
     const resolved = info.isSymbolicLink() ? await stat(absolute).catch(() => undefined) : info;
-    if (resolved?.isDirectory()) {
+    if (resolved === undefined) {
+      notices.push({ level: 'note', code: 'broken-symlink', message: 'symbolic link to a missing target; not followed', path: toDisplayPath(absolute, options.cwd) });
+    } else if (resolved.isDirectory()) {
       for (const file of await walkFolder(absolute, options, notices)) byPath.set(file.absolute, file);
     } else {
       // A file named explicitly is scanned even when an ignore file lists it.

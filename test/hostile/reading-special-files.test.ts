@@ -54,6 +54,15 @@ describe('special files named on the command line', () => {
     expect(report.notices.find((notice) => notice.path === 'myfifo')?.message).toBe('is a FIFO (named pipe), not a regular file; not read');
     expect(report.notices.find((notice) => notice.path === 'my.sock')?.message).toBe('is a socket, not a regular file; not read');
   });
+
+  it('a named symlink to a missing target is a broken-symlink note, not an unreadable file', () => {
+    tree = makeTree({ 'app.env': `KEY=${KEY}\n` });
+    symlinkSync('gone.env', path.join(tree.root, 'dangling.env'));
+    const { code, report } = scanJson(['dangling.env', 'app.env'], tree.root);
+    expect(code).toBe(1);
+    expect(placesOf(report, KEY)).toEqual(['app.env:1:5']);
+    expect(noticeKeys(report)).toEqual(['note broken-symlink dangling.env']);
+  });
 });
 
 describe('special files in a walked folder', () => {
