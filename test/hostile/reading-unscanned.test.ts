@@ -71,6 +71,18 @@ describe('paths too long for the operating system', () => {
     expect(notice?.message).toBe('folder cannot be read: the path is too long for the operating system; not scanned');
     expect(notice?.path).toMatch(new RegExp(`^(?:${segment}/)+${segment}$`));
   });
+
+  it('a file whose path alone is past PATH_MAX is an unreadable warning naming it', () => {
+    tree = makeTree({ 'top.env': `KEY=${OTHER_KEY}\n` });
+    const segment = 'd'.repeat(200);
+    const name = `${'f'.repeat(246)}.env`;
+    const build = `process.chdir(process.argv[1]); for (let i = 0; i < 20; i++) { fs.mkdirSync('${segment}'); process.chdir('${segment}'); } fs.writeFileSync('${name}', 'KEY=${KEY}\\n');`;
+    execFileSync(process.execPath, ['-e', build, tree.root]);
+    expect(path.join(tree.root, ...Array<string>(20).fill(segment)).length).toBeLessThan(4096);
+    const { code, report } = scanJson(['.'], tree.root);
+    expect(code).toBe(1);
+    expect(report.notices).toEqual([{ level: 'warning', code: 'unreadable', message: 'cannot be read: the path is too long for the operating system', path: [...Array<string>(20).fill(segment), name].join('/') }]);
+  });
 });
 
 describe('file names that are hard to print', () => {
