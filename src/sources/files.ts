@@ -176,7 +176,6 @@ async function readFolder(walk: Walk, folder: Folder): Promise<Folder[]> {
   return subfolders;
 }
 
-
 /** Symlinks are never followed: one inside the root reaches a file the walk lists at its real path. */
 async function noteLinks(walk: Walk): Promise<void> {
   const realRoot = await realpath(walk.root).catch(() => walk.root);
