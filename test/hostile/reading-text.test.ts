@@ -7,6 +7,7 @@ import { closeSync, openSync, writeSync, ftruncateSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_TEXT_BYTES, textOf, utf16Encoding } from '../../src/sources/read.js';
+import { isArtifact } from '../../src/artifacts/extract.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 import { noticeKeys, placesOf, scanJson } from './reading-cli.js';
 
@@ -52,6 +53,13 @@ describe('UTF-16 text', () => {
     const { report } = scanJson(['.'], tree.root);
     expect(placesOf(report, KEY)).toEqual([`wide.txt:1:${line.indexOf('sk_live_') + 1}`]);
     expect(line.indexOf('sk_live_') + 1).toBe(9);
+  });
+
+  it('is not mistaken for an artifact by format sniffing', () => {
+    for (const bytes of [utf16le(PROFILE, true), utf16be(PROFILE, true), utf16le(PROFILE, false), utf16be(PROFILE, false)]) {
+      expect(isArtifact(bytes, 'profile.ps1')).toBe(false);
+      expect(textOf(bytes, 'profile.ps1')).toEqual({ kind: 'text', text: PROFILE, notices: [] });
+    }
   });
 
   it('with a lone surrogate is still scanned, with a note', () => {
