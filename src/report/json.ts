@@ -1,23 +1,60 @@
 /** JSON report: a stable, documented schema (see README "Output formats"). */
 import type { Reporter } from './context.js';
-import { shownSecret, snippet } from './redact.js';
+import { redactedLocator, redactor, type Redactor } from './redact.js';
 import { describeLocator } from './places.js';
-import type { EntryProvenance } from '../types.js';
+import type { EntryProvenance, Notice, Occurrence, OriginalPosition, SecretHistory, ShippedTo } from '../types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
 /** Where inside an artifact: the container chain, the decoded format and the place in it. */
-function entryFields(provenance: EntryProvenance) {
+function entryFields(provenance: EntryProvenance, redactor: Redactor) {
   return {
-    artifact: provenance.artifact,
-    chain: provenance.chain,
+    artifact: redactor.text(provenance.artifact),
+    chain: provenance.chain.map(redactor.text),
     ...(provenance.format === undefined ? {} : { format: provenance.format }),
-    ...(provenance.locator === undefined ? {} : { locator: provenance.locator, where: describeLocator(provenance.locator) }),
+    ...(provenance.locator === undefined ? {} : { locator: redactedLocator(provenance.locator, redactor), where: redactor.text(describeLocator(provenance.locator)) }),
+  };
+}
+
+function redactedOriginal(original: OriginalPosition, redactor: Redactor): OriginalPosition {
+  return { ...original, source: redactor.text(original.source), ...(original.envVariable === undefined ? {} : { envVariable: redactor.text(original.envVariable) }) };
+}
+
+function redactedShipped(shipped: ShippedTo, redactor: Redactor): ShippedTo {
+  return { ...shipped, ...(shipped.app === undefined ? {} : { app: redactor.text(shipped.app) }), ...(shipped.variable === undefined ? {} : { variable: redactor.text(shipped.variable) }) };
+}
+
+export function redactedNotice(notice: Notice, redactor: Redactor): Notice {
+  return { ...notice, message: redactor.text(notice.message), ...(notice.path === undefined ? {} : { path: redactor.text(notice.path) }) };
+}
+
+function redactedHistory(history: SecretHistory, redactor: Redactor): SecretHistory {
+  return {
+    ...history,
+    introduced: redactor.commit(history.introduced),
+    ...(history.removedIn === undefined ? {} : { removedIn: redactor.commit(history.removedIn) }),
+    ...(history.onlyOn === undefined ? {} : { onlyOn: history.onlyOn.map(redactor.text) }),
+  };
+}
+
+function occurrenceFields(occurrence: Occurrence, secret: string, redactor: Redactor) {
+  const { provenance } = occurrence;
+  return {
+    path: redactor.text(provenance.path),
+    ...(provenance.kind === 'git' ? { commit: redactor.commit(provenance.commit) } : {}),
+    ...(provenance.kind === 'entry' ? entryFields(provenance, redactor) : {}),
+    ...occurrence.region,
+    encoding: occurrence.encoding,
+    ...(occurrence.original === undefined ? {} : { original: redactedOriginal(occurrence.original, redactor) }),
+    ...(occurrence.shipped === undefined ? {} : { shipped: redactedShipped(occurrence.shipped, redactor) }),
+    companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: redactor.secret(companion.secret), ...companion.region })),
+    snippet: redactor.snippet(occurrence, secret),
   };
 }
 
 export const jsonReporter: Reporter = (findings, context) => {
   const rules = new Map(context.rules.map((rule) => [rule.id, rule]));
+  const shown = redactor(findings, context.redact);
   const document = {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: 'keyleak', version: context.toolVersion },
@@ -28,23 +65,13 @@ export const jsonReporter: Reporter = (findings, context) => {
       level: finding.level,
       exposure: finding.exposure,
       fingerprint: finding.fingerprint,
-      secret: shownSecret(finding.secret, context.redact),
+      secret: shown.secret(finding.secret),
       entropy: Math.round(finding.entropy * 1000) / 1000,
-      ...(finding.history === undefined ? {} : { history: finding.history }),
-      ...(finding.suppression === undefined ? {} : { suppression: finding.suppression }),
-      occurrences: finding.occurrences.map((occurrence) => ({
-        path: occurrence.provenance.path,
-        ...(occurrence.provenance.kind === 'git' ? { commit: occurrence.provenance.commit } : {}),
-        ...(occurrence.provenance.kind === 'entry' ? entryFields(occurrence.provenance) : {}),
-        ...occurrence.region,
-        encoding: occurrence.encoding,
-        ...(occurrence.original === undefined ? {} : { original: occurrence.original }),
-        ...(occurrence.shipped === undefined ? {} : { shipped: occurrence.shipped }),
-        companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: shownSecret(companion.secret, context.redact), ...companion.region })),
-        snippet: snippet(occurrence, finding.secret, context.redact),
-      })),
+      ...(finding.history === undefined ? {} : { history: redactedHistory(finding.history, shown) }),
+      ...(finding.suppression === undefined ? {} : { suppression: { ...finding.suppression, justification: shown.text(finding.suppression.justification) } }),
+      occurrences: finding.occurrences.map((occurrence) => occurrenceFields(occurrence, finding.secret, shown)),
     })),
-    notices: context.notices,
+    notices: context.notices.map((notice) => redactedNotice(notice, shown)),
     stats: context.stats,
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -3,10 +3,23 @@ import { createColors } from 'picocolors';
 import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, ShippedTo } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
-import { shownSecret, snippet } from './redact.js';
+import { redactor, type Redactor } from './redact.js';
+import { escapeControls } from './terminal.js';
 import { describePosition } from './places.js';
 
 type Colors = ReturnType<typeof createColors>;
+
+/** Whatever came from scanned data or user files, made safe to print: secrets hidden, controls escaped. */
+interface Shown {
+  readonly pc: Colors;
+  readonly redactor: Redactor;
+  /** Scanned data (paths, subjects, snippets, notices): redacted, then escaped. */
+  data(text: string): string;
+}
+
+function shownFor(pc: Colors, redactor: Redactor): Shown {
+  return { pc, redactor, data: (text) => escapeControls(redactor.text(text)) };
+}
 
 function levelColor(pc: Colors, level: Level): (text: string) => string {
   return { error: pc.red, warning: pc.yellow, note: pc.blue }[level];
@@ -36,27 +49,28 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function describeShipping(shipped: ShippedTo): string {
-  const variable = shipped.variable === undefined ? '' : ` through ${shipped.variable}`;
+function describeShipping(shown: Shown, shipped: ShippedTo): string {
+  const variable = shipped.variable === undefined ? '' : ` through ${shown.data(shipped.variable)}`;
   switch (shipped.via) {
     case 'client-bundle':
       return `exposed to every user: shipped in a client bundle${variable}`;
     case 'public-env':
-      return `exposed to every user: ${shipped.variable} is a public variable the framework inlines into client code`;
+      return `exposed to every user: ${shown.data(shipped.variable ?? '')} is a public variable the framework inlines into client code`;
     case 'app':
-      return `exposed to everyone who downloads ${shipped.app}: app packages are public and unpack in seconds`;
+      return `exposed to everyone who downloads ${shown.data(shipped.app ?? '')}: app packages are public and unpack in seconds`;
   }
 }
 
-function describeCommit(commit: CommitInfo): string {
-  return `${commit.sha.slice(0, 12)} (${commit.author} <${commit.email}>, ${commit.date.slice(0, 10)}) ${JSON.stringify(commit.subject)}`;
+function describeCommit(shown: Shown, commit: CommitInfo): string {
+  return `${shown.data(commit.sha.slice(0, 12))} (${shown.data(commit.author)} <${shown.data(commit.email)}>, ${shown.data(commit.date.slice(0, 10))}) ${escapeControls(JSON.stringify(shown.redactor.text(commit.subject)))}`;
 }
 
-function describeHistory(pc: Colors, history: SecretHistory): string {
-  const introduced = `introduced in ${history.introduced.sha.slice(0, 12)}`;
-  if (history.onlyOn) return pc.yellow(`${introduced}; only on ${history.onlyOn.join(', ')} (never on HEAD)`);
+function describeHistory(shown: Shown, history: SecretHistory): string {
+  const { pc } = shown;
+  const introduced = `introduced in ${shown.data(history.introduced.sha.slice(0, 12))}`;
+  if (history.onlyOn) return pc.yellow(`${introduced}; only on ${history.onlyOn.map(shown.data).join(', ')} (never on HEAD)`);
   if (history.presentAtHead) return pc.red(`${introduced}; still present at HEAD`);
-  const removed = history.removedIn ? `removed in ${describeCommit(history.removedIn)}` : 'no longer at HEAD';
+  const removed = history.removedIn ? `removed in ${describeCommit(shown, history.removedIn)}` : 'no longer at HEAD';
   return pc.yellow(`${introduced}; ${removed}: only in history, rotate it anyway`);
 }
 
@@ -71,26 +85,27 @@ function byFile(findings: readonly Finding[]): Map<string, Row[]> {
   return files;
 }
 
-function renderRows(pc: Colors, findings: readonly Finding[], redact: boolean, dim: boolean): string[] {
+function renderRows(shown: Shown, findings: readonly Finding[], dim: boolean): string[] {
+  const { pc, redactor } = shown;
   const lines: string[] = [];
   const tone = dim ? pc.dim : (text: string) => text;
   for (const [path, rows] of byFile(findings)) {
-    lines.push(tone(pc.underline(path)));
+    lines.push(tone(pc.underline(shown.data(path))));
     let shippingSaid: string | undefined;
     for (const { finding, occurrence } of rows) {
       const level = levelColor(pc, finding.level)(finding.level.padEnd(7));
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
-      lines.push(tone(`  ${describePosition(occurrence).padEnd(9)} ${level} ${pc.bold(finding.ruleId)}  ${shownSecret(finding.secret, redact)}${repeat}`));
-      lines.push(pc.dim(`            ${snippet(occurrence, finding.secret, redact)}`));
+      lines.push(tone(`  ${shown.data(describePosition(occurrence)).padEnd(9)} ${level} ${pc.bold(escapeControls(finding.ruleId))}  ${escapeControls(redactor.secret(finding.secret))}${repeat}`));
+      lines.push(pc.dim(`            ${escapeControls(redactor.snippet(occurrence, finding.secret))}`));
       // Said once per file when every secret in it ships the same way (an app's hundred strings).
-      const shipping = occurrence.shipped && finding.exposure === 'confidential' ? describeShipping(occurrence.shipped) : undefined;
+      const shipping = occurrence.shipped && finding.exposure === 'confidential' ? describeShipping(shown, occurrence.shipped) : undefined;
       if (shipping !== undefined && shipping !== shippingSaid) lines.push(`            ${pc.red(shipping)}`);
       shippingSaid = shipping;
-      if (occurrence.original) lines.push(pc.dim(`            from ${occurrence.original.source}:${occurrence.original.line}:${occurrence.original.column} (source map)`));
-      if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(occurrence.provenance.commit)}`));
-      if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(pc, finding.history)}`);
+      if (occurrence.original) lines.push(pc.dim(`            from ${shown.data(occurrence.original.source)}:${occurrence.original.line}:${occurrence.original.column} (source map)`));
+      if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(shown, occurrence.provenance.commit)}`));
+      if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(shown, finding.history)}`);
       for (const companion of occurrence.companions) {
-        lines.push(pc.dim(`            paired with ${companion.ruleId} at ${companion.region.startLine}:${companion.region.startColumn}`));
+        lines.push(pc.dim(`            paired with ${escapeControls(companion.ruleId)} at ${companion.region.startLine}:${companion.region.startColumn}`));
       }
     }
     lines.push('');
@@ -103,21 +118,22 @@ function renderRemediation(pc: Colors, findings: readonly Finding[], rules: read
   const fired = new Set(findings.map((finding) => finding.ruleId));
   const relevant = rules.filter((rule) => fired.has(rule.id) && rule.remediation !== '');
   if (relevant.length === 0) return [];
-  return [pc.bold('How to fix'), ...relevant.map((rule) => `  ${pc.bold(rule.id)}: ${rule.remediation}`), ''];
+  return [pc.bold('How to fix'), ...relevant.map((rule) => `  ${pc.bold(escapeControls(rule.id))}: ${escapeControls(rule.remediation)}`), ''];
 }
 
-function renderNotices(pc: Colors, notices: readonly Notice[]): string[] {
+function renderNotices(shown: Shown, notices: readonly Notice[]): string[] {
+  const { pc } = shown;
   if (notices.length === 0) return [];
   const lines = [pc.bold(`Notices (${notices.length})`)];
   const summarised = new Map<string, Notice[]>();
   for (const notice of notices) {
     if (SUMMARISED_NOTICES.has(notice.code)) summarised.set(notice.code, [...(summarised.get(notice.code) ?? []), notice]);
-    else lines.push(`  ${levelColor(pc, notice.level)(notice.level)} ${notice.path ?? ''}${notice.path ? ': ' : ''}${notice.message} ${pc.dim(`[${notice.code}]`)}`);
+    else lines.push(`  ${levelColor(pc, notice.level)(notice.level)} ${shown.data(notice.path ?? '')}${notice.path ? ': ' : ''}${shown.data(notice.message)} ${pc.dim(`[${escapeControls(notice.code)}]`)}`);
   }
   for (const [code, group] of summarised) {
-    const names = group.slice(0, MAX_LISTED).map((notice) => notice.path).join(', ');
+    const names = group.slice(0, MAX_LISTED).map((notice) => shown.data(notice.path ?? '')).join(', ');
     const more = group.length > MAX_LISTED ? `, and ${group.length - MAX_LISTED} more` : '';
-    lines.push(`  ${pc.blue('note')} ${plural(group.length, 'file')}: ${group[0]!.message} (${names}${more}) ${pc.dim(`[${code}]`)}`);
+    lines.push(`  ${pc.blue('note')} ${plural(group.length, 'file')}: ${shown.data(group[0]!.message)} (${names}${more}) ${pc.dim(`[${escapeControls(code)}]`)}`);
   }
   lines.push('');
   return lines;
@@ -125,17 +141,18 @@ function renderNotices(pc: Colors, notices: readonly Notice[]): string[] {
 
 export const textReporter: Reporter = (allFindings, context) => {
   const pc = createColors(context.color);
+  const shown = shownFor(pc, redactor(allFindings, context.redact));
   const findings = allFindings.filter((finding) => finding.suppression === undefined);
   const suppressed = allFindings.length - findings.length;
   const confidential = findings.filter((finding) => finding.exposure === 'confidential');
   const publishable = findings.filter((finding) => finding.exposure === 'publishable');
-  const lines = renderRows(pc, confidential, context.redact, false);
+  const lines = renderRows(shown, confidential, false);
   if (publishable.length > 0) {
     lines.push(pc.dim(pc.bold('Publishable by design (shipped to clients on purpose; listed for inventory)')));
-    lines.push(...renderRows(pc, publishable, context.redact, true));
+    lines.push(...renderRows(shown, publishable, true));
   }
   lines.push(...renderRemediation(pc, confidential, context.rules));
-  lines.push(...renderNotices(pc, context.notices));
+  lines.push(...renderNotices(shown, context.notices));
   const counts = (['error', 'warning', 'note'] as const)
     .map((level) => [level, confidential.filter((finding) => finding.level === level).length] as const)
     .filter(([, count]) => count > 0)

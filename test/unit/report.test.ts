@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecret, snippet } from '../../src/report/redact.js';
+import { redactor, redactSecret } from '../../src/report/redact.js';
 import { formatBytes } from '../../src/report/text.js';
 
 describe('redaction', () => {
@@ -10,10 +10,10 @@ describe('redaction', () => {
   });
 
   it('puts the shown secret back into its context, marking encoded ones', () => {
-    const occurrence = { provenance: { kind: 'file', path: 'a' }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 }, before: '   key = "', after: '";  ', encoding: [] } as const;
-    expect(snippet(occurrence, 'abcdefghijklmnopqr', true)).toBe('key = "abcd*****";');
-    expect(snippet(occurrence, 'abcdefghijklmnopqr', false)).toBe('key = "abcdefghijklmnopqr";');
-    expect(snippet({ ...occurrence, encoding: ['base64'] }, 'abcdefghijklmnopqr', true)).toBe('key = "[base64-encoded abcd*****]";');
+    const occurrence = { provenance: { kind: 'file', path: 'a' }, region: { startLine: 1, startColumn: 11, endLine: 1, endColumn: 29 }, before: '   key = "', after: '";  ', encoding: [], companions: [] } as const;
+    expect(redactor([], true).snippet(occurrence, 'abcdefghijklmnopqr')).toBe('key = "abcd*****";');
+    expect(redactor([], false).snippet(occurrence, 'abcdefghijklmnopqr')).toBe('key = "abcdefghijklmnopqr";');
+    expect(redactor([], true).snippet({ ...occurrence, encoding: ['base64'] }, 'abcdefghijklmnopqr')).toBe('key = "[base64-encoded abcd*****]";');
   });
 });
 
