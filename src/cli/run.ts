@@ -17,6 +17,7 @@ import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
 import { UsageError, userErrorMessage } from './errors.js';
+import { escapeControls, escapeControlsKeepingLines } from '../report/terminal.js';
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { parseSize } from '../config/size.js';
 import { VERSION } from './version.js';
@@ -323,7 +324,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore });
     const entries = baselineEntries(result.findings);
     await writeFile(path.resolve(io.cwd, options.output), serializeBaseline(entries));
-    io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${options.output}\n`);
+    io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${escapeControls(options.output)}\n`);
   });
 
   program
@@ -334,7 +335,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .action(async (repo: string, options: { force?: boolean }) => {
       const { installHook } = await import('./install-hook.js');
       const hook = await installHook(path.resolve(io.cwd, repo), options.force === true);
-      io.stdout(`installed ${hook}\n`);
+      io.stdout(`installed ${escapeControls(hook)}\n`);
     });
 
   const rules = program.command('rules').description('list and check rules');
@@ -350,7 +351,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       return;
     }
     const width = Math.max(...ruleset.rules.map((rule) => rule.id.length));
-    for (const rule of ruleset.rules) io.stdout(`${rule.id.padEnd(width)}  ${rule.level.padEnd(7)}  ${rule.exposure.padEnd(12)}  ${rule.provider}\n`);
+    for (const rule of ruleset.rules) io.stdout(`${escapeControls(rule.id).padEnd(width)}  ${rule.level.padEnd(7)}  ${rule.exposure.padEnd(12)}  ${escapeControls(rule.provider)}\n`);
     io.stdout(`${ruleset.rules.length} rules\n`);
   });
   addRuleSourceOptions(
@@ -364,7 +365,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     const targets = files.length === 0 ? ruleset.rules : ruleset.rules.filter((rule) => files.some((file) => path.resolve(io.cwd, file) === path.resolve(io.cwd, rule.file)));
     const { checkRules } = await import('../ruleset/check.js');
     const problems = checkRules(ruleset, targets, { skipRedos: options.skipRedos ?? false });
-    for (const problem of problems) io.stdout(`${formatRuleProblem(problem)}\n`);
+    for (const problem of problems) io.stdout(`${escapeControls(formatRuleProblem(problem))}\n`);
     io.stdout(problems.length === 0 ? `ok: ${targets.length} rules checked\n` : `${problems.length} problems in ${targets.length} rules\n`);
     setExit(problems.length === 0 ? EXIT.clean : EXIT.findings);
   });
@@ -372,7 +373,9 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
 }
 
 /** Runs keyleak with `argv` (without node and script) and returns the exit code. */
-export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
+export async function run(argv: readonly string[], rawIo: Io): Promise<ExitCode> {
+  // Messages name files, refs and rules the user does not control: never let them drive the terminal.
+  const io: Io = { ...rawIo, stderr: (text) => rawIo.stderr(escapeControlsKeepingLines(text)) };
   let exitCode: ExitCode = EXIT.clean;
   const program = buildProgram(io, (code) => {
     exitCode = code;
