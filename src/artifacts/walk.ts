@@ -11,6 +11,7 @@ import { isZip, listZip } from './containers/zip.js';
 import { isTar, listTar } from './containers/tar.js';
 import { isGzip, listGzip } from './containers/gzip.js';
 import { isAsar, listAsar } from './containers/asar.js';
+import { crc32 } from './containers/crc32.js';
 
 export type ContainerKind = 'zip' | 'crx' | 'tar' | 'gzip' | 'asar';
 
@@ -29,7 +30,7 @@ export interface Leaf {
 export interface WalkRemark {
   /** Entry names down to the container or entry the remark is about. */
   readonly chain: readonly string[];
-  readonly code: ContainerNotice['code'] | 'entry-unreadable';
+  readonly code: ContainerNotice['code'] | 'entry-unreadable' | 'entry-damaged';
   readonly message: string;
 }
 
@@ -127,7 +128,11 @@ function walkContainer(walk: Walk, kind: ContainerKind, bytes: Uint8Array, chain
   for (const entry of listing.entries) {
     const entryChain = [...chain, entry.name];
     const content = readWithin(walk, entry, entryChain);
-    if (content !== undefined) walkBytes(walk, content, entryChain, inside, sibling);
+    if (content === undefined) continue;
+    if (entry.crc32 !== undefined && crc32(content) !== entry.crc32) {
+      walk.remarks.push({ chain: entryChain, code: 'entry-damaged', message: 'its CRC-32 does not match its content (damaged or altered); scanned as it is' });
+    }
+    walkBytes(walk, content, entryChain, inside, sibling);
   }
 }
 

@@ -9,6 +9,13 @@ export interface ZipMember {
   /** Central-directory entries that point at this member's data again (an overlapping-entry bomb). */
   readonly aliases?: readonly string[];
   readonly encrypted?: boolean;
+  /** The CRC-32 both headers record, when it should not be the content's. */
+  readonly recordedCrc?: number;
+}
+
+export interface ZipOptions {
+  /** Write it as zip64: 0xFFFFFFFF sizes and offsets with the real ones in extra field 1, and the zip64 end records. */
+  readonly zip64?: boolean;
 }
 
 function bytesOf(content: string | Uint8Array): Buffer {
@@ -16,23 +23,33 @@ function bytesOf(content: string | Uint8Array): Buffer {
 }
 
 /** A zip with a central directory, optionally after `prefix` bytes (a CRX header, a stub). */
-export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint8Array()): Buffer {
+export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint8Array(), options: ZipOptions = {}): Buffer {
+  const wide = options.zip64 === true;
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   const central = (name: Buffer, method: number, flags: number, crc: number, stored: number, size: number, at: number) => {
     const header = Buffer.alloc(46);
+    const extra = Buffer.alloc(wide ? 28 : 0);
+    if (wide) {
+      extra.writeUInt16LE(1, 0);
+      extra.writeUInt16LE(24, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(stored), 12);
+      extra.writeBigUInt64LE(BigInt(at), 20);
+    }
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(0x031e, 4);
-    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(wide ? 45 : 20, 6);
     header.writeUInt16LE(flags, 8);
     header.writeUInt16LE(method, 10);
     header.writeUInt32LE(crc, 16);
-    header.writeUInt32LE(stored, 20);
-    header.writeUInt32LE(size, 24);
+    header.writeUInt32LE(wide ? 0xffffffff : stored, 20);
+    header.writeUInt32LE(wide ? 0xffffffff : size, 24);
     header.writeUInt16LE(name.length, 28);
-    header.writeUInt32LE(at, 42);
-    centrals.push(header, name);
+    header.writeUInt16LE(extra.length, 30);
+    header.writeUInt32LE(wide ? 0xffffffff : at, 42);
+    centrals.push(header, Buffer.concat([name, extra]));
   };
   for (const member of members) {
     const content = bytesOf(member.content);
@@ -45,12 +62,13 @@ export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(crc32(content), 14);
+    const crc = member.recordedCrc ?? crc32(content);
+    local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
     local.writeUInt32LE(content.length, 22);
     local.writeUInt16LE(name.length, 26);
-    central(name, method, flags, crc32(content), data.length, content.length, offset);
-    for (const alias of member.aliases ?? []) central(Buffer.from(alias, 'utf8'), method, flags, crc32(content), data.length, content.length, offset);
+    central(name, method, flags, crc, data.length, content.length, offset);
+    for (const alias of member.aliases ?? []) central(Buffer.from(alias, 'utf8'), method, flags, crc, data.length, content.length, offset);
     locals.push(local, name, data);
     offset += local.length + name.length + data.length;
   }
@@ -58,11 +76,25 @@ export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint
   const count = centrals.length / 2;
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(count, 8);
-  end.writeUInt16LE(count, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([Buffer.from(prefix), ...locals, directory, end]);
+  end.writeUInt16LE(wide ? 0xffff : count, 8);
+  end.writeUInt16LE(wide ? 0xffff : count, 10);
+  end.writeUInt32LE(wide ? 0xffffffff : directory.length, 12);
+  end.writeUInt32LE(wide ? 0xffffffff : offset, 16);
+  if (!wide) return Buffer.concat([Buffer.from(prefix), ...locals, directory, end]);
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(count), 24);
+  record.writeBigUInt64LE(BigInt(count), 32);
+  record.writeBigUInt64LE(BigInt(directory.length), 40);
+  record.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + directory.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([Buffer.from(prefix), ...locals, directory, record, locator, end]);
 }
 
 /** A POSIX ustar archive of regular files. */

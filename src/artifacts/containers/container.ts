@@ -5,6 +5,8 @@ export interface ContainerEntry {
   readonly name: string;
   /** Bytes the entry occupies in the container, to bound its compression ratio. */
   readonly storedSize: number;
+  /** The CRC-32 the container records for the content (zip does), checked once it is read. */
+  readonly crc32?: number;
   /** The entry's content, at most `limit` bytes; throws EntryError when it is larger or unreadable. */
   read(limit: number): Uint8Array;
 }

@@ -44,21 +44,41 @@ interface Directory {
   readonly offset: number;
   readonly size: number;
   readonly count: number;
+  /** Where the directory's records end: the zip64 end record when there is one, else the end record. */
+  readonly end: number;
+}
+
+const ZIP64_LOCATOR_SIZE = 20;
+const ZIP64_EOCD_SIZE = 56;
+
+/**
+ * The zip64 end record, found where its locator says or, when data before the zip (a CRX header)
+ * shifts every offset, right before the locator where every writer puts it.
+ */
+function findZip64Record(data: DataView, locator: number): number {
+  const recorded = Number(data.getBigUint64(locator + 8, true));
+  for (const at of [recorded, locator - ZIP64_EOCD_SIZE]) {
+    if (at >= 0 && at + ZIP64_EOCD_SIZE <= locator && data.getUint32(at, true) === ZIP64_EOCD_SIGNATURE) return at;
+  }
+  throw new FormatError('damaged zip64 end of central directory');
+}
+
+/** A 64-bit field as a number, refused when no file this reader can hold could have it. */
+function safeUint64(data: DataView, at: number, what: string): number {
+  const value = data.getBigUint64(at, true);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(`zip64 ${what} of ${value} is impossible`);
+  return Number(value);
 }
 
 function readDirectory(data: DataView, eocd: number): Directory {
-  let count = data.getUint16(eocd + 10, true);
-  let size = data.getUint32(eocd + 12, true);
-  let offset = data.getUint32(eocd + 16, true);
-  const locator = eocd - 20;
-  if ((count === 0xffff || size === 0xffffffff || offset === 0xffffffff) && locator >= 0 && data.getUint32(locator, true) === ZIP64_LOCATOR_SIGNATURE) {
-    const record = Number(data.getBigUint64(locator + 8, true));
-    if (record + 56 > data.byteLength || data.getUint32(record, true) !== ZIP64_EOCD_SIGNATURE) throw new FormatError('damaged zip64 end of central directory');
-    count = Number(data.getBigUint64(record + 32, true));
-    size = Number(data.getBigUint64(record + 40, true));
-    offset = Number(data.getBigUint64(record + 48, true));
-  }
-  return { offset, size, count };
+  const count = data.getUint16(eocd + 10, true);
+  const size = data.getUint32(eocd + 12, true);
+  const offset = data.getUint32(eocd + 16, true);
+  const locator = eocd - ZIP64_LOCATOR_SIZE;
+  const wide = count === 0xffff || size === 0xffffffff || offset === 0xffffffff;
+  if (!wide || locator < 0 || data.getUint32(locator, true) !== ZIP64_LOCATOR_SIGNATURE) return { offset, size, count, end: eocd };
+  const record = findZip64Record(data, locator);
+  return { count: safeUint64(data, record + 32, 'entry count'), size: safeUint64(data, record + 40, 'directory size'), offset: safeUint64(data, record + 48, 'directory offset'), end: record };
 }
 
 interface RawEntry {
@@ -68,6 +88,7 @@ interface RawEntry {
   readonly storedSize: number;
   readonly size: number;
   readonly localOffset: number;
+  readonly crc32: number;
 }
 
 /** Sizes and offsets of 0xffffffff live in the zip64 extra field (id 1), in this order. */
@@ -114,6 +135,7 @@ function readCentralEntries(bytes: Uint8Array, data: DataView, directory: Direct
     const wide = [size === 0xffffffff, storedSize === 0xffffffff, localOffset === 0xffffffff];
     if (wide.some(Boolean)) {
       const values = zip64Values(data, nameStart + nameLength, nameStart + nameLength + extraLength, wide);
+      if (values.some((value) => !Number.isSafeInteger(value))) throw new FormatError(`zip64 sizes of entry ${entries.length + 1} are impossible`);
       if (wide[0]) size = values.shift() ?? size;
       if (wide[1]) storedSize = values.shift() ?? storedSize;
       if (wide[2]) localOffset = values.shift() ?? localOffset;
@@ -125,21 +147,24 @@ function readCentralEntries(bytes: Uint8Array, data: DataView, directory: Direct
       storedSize,
       size,
       localOffset: localOffset + prefix,
+      crc32: data.getUint32(at + 16, true),
     });
     at = nameStart + nameLength + extraLength + commentLength;
   }
   return { entries, truncated: false };
 }
 
-function dataStart(bytes: Uint8Array, data: DataView, entry: RawEntry): number {
+/** Where the entry's data starts, after its local header and that header's own name and extra field. */
+function dataStart(bytes: Uint8Array, data: DataView, entry: RawEntry): number | undefined {
   const at = entry.localOffset;
-  if (at + 30 > bytes.length || data.getUint32(at, true) !== LOCAL_SIGNATURE) throw new EntryError('damaged', 'local header missing or damaged');
+  if (at + 30 > bytes.length || data.getUint32(at, true) !== LOCAL_SIGNATURE) return undefined;
   return at + 30 + data.getUint16(at + 26, true) + data.getUint16(at + 28, true);
 }
 
 function readEntry(bytes: Uint8Array, data: DataView, entry: RawEntry, limit: number): Uint8Array {
   if (entry.flags & FLAG_ENCRYPTED) throw new EntryError('encrypted', 'encrypted entry; its content cannot be read');
   const start = dataStart(bytes, data, entry);
+  if (start === undefined) throw new EntryError('damaged', 'local header missing or damaged');
   if (start + entry.storedSize > bytes.length) throw new EntryError('damaged', 'entry data runs past the end of the file');
   const stored = bytes.subarray(start, start + entry.storedSize);
   if (entry.method === STORED) {
@@ -155,17 +180,31 @@ function readEntry(bytes: Uint8Array, data: DataView, entry: RawEntry, limit: nu
   }
 }
 
+/** The bytes an entry really occupies: its local header (with the name and extra field it declares) and its data. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+function spanOf(bytes: Uint8Array, data: DataView, entry: RawEntry): Span {
+  const start = dataStart(bytes, data, entry) ?? entry.localOffset + 30;
+  return { start: entry.localOffset, end: start + entry.storedSize };
+}
+
 /**
- * Entries whose data overlaps an earlier entry's are refused: that is the overlapping-entry zip
- * bomb (thousands of names for the same compressed kernel), and Android rejects such files too.
+ * Indexes of spans that overlap an earlier kept span. Sharing bytes is the overlapping-entry zip
+ * bomb (thousands of names for one compressed kernel, or each entry's data quoting the next
+ * entry's header); judging whole spans, not header positions, means padding a local header's
+ * extra field cannot hide it. Android rejects such files too.
  */
-function overlapping(entries: readonly RawEntry[]): Set<RawEntry> {
-  const sorted = [...entries].sort((a, b) => a.localOffset - b.localOffset);
-  const refused = new Set<RawEntry>();
+export function overlappingSpans(spans: readonly Span[]): Set<number> {
+  const order = spans.map((_, index) => index).sort((a, b) => spans[a]!.start - spans[b]!.start);
+  const refused = new Set<number>();
   let reach = -1;
-  for (const entry of sorted) {
-    if (entry.localOffset < reach) refused.add(entry);
-    else reach = entry.localOffset + 30 + entry.storedSize;
+  for (const index of order) {
+    const span = spans[index]!;
+    if (span.start < reach) refused.add(index);
+    else reach = span.end;
   }
   return refused;
 }
@@ -179,16 +218,16 @@ export function listZip(bytes: Uint8Array, maxEntries: number): ContainerListing
   const eocd = findEndOfDirectory(data, bytes.length);
   if (eocd === undefined) throw new FormatError('no zip end-of-central-directory record');
   const directory = readDirectory(data, eocd);
-  const prefix = Math.max(0, eocd - directory.size - directory.offset);
+  const prefix = Math.max(0, directory.end - directory.size - directory.offset);
   const { entries, truncated } = readCentralEntries(bytes, data, directory, prefix, maxEntries);
   const notices: ContainerNotice[] = truncated ? [tooManyEntries(maxEntries)] : [];
   if (!truncated && entries.length < directory.count) notices.push({ code: 'archive-damaged', message: `the central directory lists ${directory.count} entries but holds ${entries.length}` });
-  const refused = overlapping(entries);
+  const refused = overlappingSpans(entries.map((entry) => spanOf(bytes, data, entry)));
   if (refused.size > 0) notices.push({ code: 'archive-limit', message: `${refused.size} entries overlap others' data (an overlapping-entry zip bomb); not scanned` });
   return {
     entries: entries
-      .filter((entry) => !refused.has(entry) && !entry.name.endsWith('/'))
-      .map((entry): ContainerEntry => ({ name: entry.name, storedSize: entry.storedSize, read: (limit) => readEntry(bytes, data, entry, limit) })),
+      .filter((entry, index) => !refused.has(index) && !entry.name.endsWith('/'))
+      .map((entry): ContainerEntry => ({ name: entry.name, storedSize: entry.storedSize, crc32: entry.crc32, read: (limit) => readEntry(bytes, data, entry, limit) })),
     notices,
   };
 }

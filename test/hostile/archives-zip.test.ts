@@ -1,0 +1,188 @@
+/** Zips as real tools write them past the classic limits (zip64), damaged ones, and overlap bombs that hide behind padding. */
+import { spawnSync } from 'node:child_process';
+import { crc32 } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyleak } from '../helpers/cli.js';
+import { makeTree, type Tree } from '../helpers/tree.js';
+import { crx, zip } from '../helpers/archives.js';
+import { listZip, overlappingSpans } from '../../src/artifacts/containers/zip.js';
+import { tableCrc32 } from '../../src/artifacts/containers/crc32.js';
+
+const PYTHON_MANY_KEY = 'sk_live_8fJ2kQ7wZp3VbN6xR1tYc9LmD4sH0gAeUi5oKq';
+const PYTHON_FORCED_KEY = 'sk_live_T5nB8vC1xZ4mQ7wE2rY9uI3oP6aS0dFgHjKlLz';
+const CRAFTED_KEY = 'sk_live_Hq3Wm8Zt1Xc6Vb9Nn2Lk5Jd0Pf7Rg4Ys8Ua3Ei6';
+const CRX_KEY = 'sk_live_Ra7Tb2Uc9Vd4We1Xf6Yg3Zh8Ai5Bj0Ck7Dl2Em9';
+const DAMAGED_KEY = 'sk_live_Gp4Hq9Ir2Js7Kt0Lu5Mv8Nw3Ox6Py1Qz4Ra9Sb2';
+const OVERLAP_KEY = 'sk_live_Mf6Ng1Oh8Pi3Qj0Rk5Sl2Tm9Un4Vo7Wp2Xq5Yr8';
+
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+function python(script: string, cwd: string): void {
+  const result = spawnSync('python3', ['-c', script], { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(result.stderr);
+}
+
+/**
+ * Two stored entries that share one data range, the second's local header hidden in the first's
+ * extra field well past `header + 30 + data size`, so header positions alone look disjoint.
+ */
+function paddedOverlapZip(content: string): Buffer {
+  const data = Buffer.from(content, 'utf8');
+  const names = [Buffer.from('a.env'), Buffer.from('b.env')];
+  const second = 100 + data.length;
+  const local = (name: Buffer, extraLength: number): Buffer => {
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(10, 4);
+    header.writeUInt32LE(crc32(data), 14);
+    header.writeUInt32LE(data.length, 18);
+    header.writeUInt32LE(data.length, 22);
+    header.writeUInt16LE(name.length, 26);
+    header.writeUInt16LE(extraLength, 28);
+    return Buffer.concat([header, name]);
+  };
+  const firstLocal = local(names[0]!, second);
+  const secondLocal = local(names[1]!, 0);
+  const padding = Buffer.alloc(second);
+  padding.writeUInt16LE(0xcafe, 0);
+  padding.writeUInt16LE(second - 4, 2);
+  secondLocal.copy(padding, second - firstLocal.length);
+  const body = Buffer.concat([firstLocal, padding, data]);
+  const central = (name: Buffer, offset: number): Buffer => {
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE(10, 6);
+    header.writeUInt32LE(crc32(data), 16);
+    header.writeUInt32LE(data.length, 20);
+    header.writeUInt32LE(data.length, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE(offset, 42);
+    return Buffer.concat([header, name]);
+  };
+  const directory = Buffer.concat([central(names[0]!, 0), central(names[1]!, second)]);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(2, 8);
+  end.writeUInt16LE(2, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(body.length, 16);
+  return Buffer.concat([body, directory, end]);
+}
+
+interface JsonReport {
+  findings: { secret: string; occurrences: { path: string }[] }[];
+  notices: { level: string; code: string; path: string; message: string }[];
+}
+
+let tree: Tree;
+beforeAll(() => {
+  tree = makeTree({
+    'crafted64.zip': zip([{ name: 'notes.txt', content: 'hello' }, { name: 'config/.env', content: `STRIPE_KEY=${CRAFTED_KEY}\n` }], undefined, { zip64: true }),
+    'ext.crx': crx(zip([{ name: 'background.js', content: `const key = "${CRX_KEY}";\n` }], undefined, { zip64: true })),
+    'damaged.zip': zip([{ name: 'config.env', content: `STRIPE_KEY=${DAMAGED_KEY}\n`, recordedCrc: 0x12345678 }, { name: 'fine.txt', content: 'fine' }]),
+    'padded-overlap.zip': paddedOverlapZip(`STRIPE_KEY=${OVERLAP_KEY}\n`),
+  });
+  if (hasPython) {
+    python(
+      [
+        'import zipfile',
+        "with zipfile.ZipFile('many.zip', 'w', zipfile.ZIP_STORED) as z:",
+        "    for i in range(70000): z.writestr(f'f/{i}.txt', 'x')",
+        `    z.writestr('deep/z.env', 'STRIPE_KEY=${PYTHON_MANY_KEY}\\n')`,
+        "with zipfile.ZipFile('forced.zip', 'w', zipfile.ZIP_DEFLATED) as z:",
+        "    with z.open('app/.env', 'w', force_zip64=True) as f:",
+        `        f.write(b'STRIPE_KEY=${PYTHON_FORCED_KEY}\\n')`,
+      ].join('\n'),
+      tree.root,
+    );
+  }
+});
+afterAll(() => tree.remove());
+
+function scan(...paths: string[]): { code: number | null; json: JsonReport } {
+  const result = keyleak(['scan', ...paths, '--format', 'json', '--no-redact', '--threads', '1'], { cwd: tree.root });
+  return { code: result.code, json: JSON.parse(result.stdout) as JsonReport };
+}
+
+function placesOf(json: JsonReport, secret: string): string[] {
+  return json.findings.filter((finding) => finding.secret === secret).flatMap((finding) => finding.occurrences.map((occurrence) => occurrence.path));
+}
+
+describe('zip64', () => {
+  it.skipIf(!hasPython)('reads a zip of 70,001 entries written by Python (entry count 0xFFFF, zip64 end records)', () => {
+    const { code, json } = scan('many.zip');
+    expect(placesOf(json, PYTHON_MANY_KEY)).toEqual(['many.zip!deep/z.env']);
+    expect(json.notices).toEqual([]);
+    expect(code).toBe(1);
+  });
+
+  it.skipIf(!hasPython)("reads a member Python wrote with force_zip64", () => {
+    const { json } = scan('forced.zip');
+    expect(placesOf(json, PYTHON_FORCED_KEY)).toEqual(['forced.zip!app/.env']);
+    expect(json.notices).toEqual([]);
+  });
+
+  it('reads sizes and offsets from the zip64 extra field when the headers say 0xFFFFFFFF, also behind a CRX header', () => {
+    const { json } = scan('crafted64.zip', 'ext.crx');
+    expect(placesOf(json, CRAFTED_KEY)).toEqual(['crafted64.zip!config/.env']);
+    expect(placesOf(json, CRX_KEY)).toEqual(['ext.crx!background.js']);
+    expect(json.notices).toEqual([]);
+  });
+
+  it('lists every entry of a crafted zip64 with its real size', () => {
+    const listing = listZip(zip([{ name: 'a.txt', content: 'abc', stored: true }, { name: 'b.txt', content: 'defg', stored: true }], undefined, { zip64: true }), 100);
+    expect(listing.entries.map((entry) => [entry.name, entry.storedSize, Buffer.from(entry.read(100)).toString()])).toEqual([
+      ['a.txt', 3, 'abc'],
+      ['b.txt', 4, 'defg'],
+    ]);
+    expect(listing.notices).toEqual([]);
+  });
+
+  it('calls a zip64 record with an impossible directory offset damaged', () => {
+    const bytes = zip([{ name: 'a.txt', content: 'abc' }], undefined, { zip64: true });
+    const record = bytes.length - 22 - 20 - 56;
+    bytes.writeBigUInt64LE(0xffffffffffffff00n, record + 48);
+    expect(() => listZip(bytes, 100)).toThrow(/zip64 directory offset of \d+ is impossible/);
+  });
+
+  it('calls a zip64 locator pointing nowhere damaged', () => {
+    const bytes = zip([{ name: 'a.txt', content: 'abc' }], undefined, { zip64: true });
+    bytes.fill(0, bytes.length - 22 - 20 - 56, bytes.length - 22 - 20);
+    expect(() => listZip(bytes, 100)).toThrow(/damaged zip64 end of central directory/);
+  });
+});
+
+describe('CRC-32', () => {
+  it('computes the same CRC-32 as zlib without it (Node before 20.15)', () => {
+    for (const text of ['', 'a', '123456789', 'x'.repeat(70_000)]) expect(tableCrc32(Buffer.from(text))).toBe(crc32(Buffer.from(text)));
+    expect(tableCrc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('warns about a member whose CRC-32 does not match, naming it, and still scans it', () => {
+    const { code, json } = scan('damaged.zip');
+    expect(json.notices).toEqual([expect.objectContaining({ level: 'warning', code: 'entry-damaged', path: 'damaged.zip!config.env', message: expect.stringMatching(/CRC-32 does not match/) })]);
+    expect(placesOf(json, DAMAGED_KEY)).toEqual(['damaged.zip!config.env']);
+    expect(code).toBe(1);
+  });
+
+  it('exits 2 on a damaged member that holds no secret, in one line', () => {
+    tree.write('solo/bad.zip', zip([{ name: 'readme.txt', content: 'hello', recordedCrc: 1 }]));
+    const only = keyleak(['scan', 'solo/bad.zip'], { cwd: tree.root });
+    expect(only.code).toBe(2);
+    expect(only.stdout).toMatch(/solo\/bad\.zip!readme\.txt: .*CRC-32 does not match.* \[entry-damaged\]/);
+    expect(only.stderr).toBe('');
+  });
+});
+
+describe('overlapping entries', () => {
+  it('refuses an entry whose data lies inside another entry even when its local header is padded apart', () => {
+    const { json } = scan('padded-overlap.zip');
+    expect(json.notices).toContainEqual(expect.objectContaining({ code: 'archive-limit', path: 'padded-overlap.zip', message: expect.stringMatching(/^1 entries overlap/) }));
+    expect(placesOf(json, OVERLAP_KEY)).toEqual(['padded-overlap.zip!a.env']);
+  });
+
+  it('judges spans, not starts: a later span starting inside an earlier one is refused, touching ones are kept', () => {
+    expect(overlappingSpans([{ start: 0, end: 100 }, { start: 100, end: 150 }, { start: 120, end: 130 }, { start: 99, end: 99 }])).toEqual(new Set([2, 3]));
+    expect(overlappingSpans([{ start: 200, end: 300 }, { start: 0, end: 250 }])).toEqual(new Set([0]));
+  });
+});
