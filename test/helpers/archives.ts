@@ -152,12 +152,17 @@ export function asar(files: Readonly<Record<string, string>>, unpacked: readonly
     contents.push(content);
     offset += content.length;
   }
-  const json = Buffer.from(JSON.stringify(tree), 'utf8');
+  return asarWithHeader(JSON.stringify(tree), Buffer.concat(contents));
+}
+
+/** An asar around any header text, even one the asar tool would never write. */
+export function asarWithHeader(header: string, body: Uint8Array = new Uint8Array()): Buffer {
+  const json = Buffer.from(header, 'utf8');
   const padded = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4)]);
   const head = Buffer.alloc(16);
   head.writeUInt32LE(4, 0);
   head.writeUInt32LE(padded.length + 8, 4);
   head.writeUInt32LE(padded.length + 4, 8);
   head.writeUInt32LE(json.length, 12);
-  return Buffer.concat([head, padded, ...contents]);
+  return Buffer.concat([head, padded, Buffer.from(body)]);
 }
