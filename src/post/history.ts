@@ -1,9 +1,10 @@
 /**
  * For findings from history: the commit that introduced each secret, whether HEAD still holds it,
- * the commit that removed it, and the refs it lives on when HEAD never had it.
+ * the commit that removed it, and the refs it lives on when HEAD never had it. Each question is one
+ * git process for all findings together, never one per finding.
  */
 import type { CommitInfo, Finding, SecretHistory } from '../types.js';
-import { COMMIT_MARK, gitSucceeds, LOG_FORMAT, parseCommitHeader, runGit, streamGit } from '../sources/git.js';
+import { DIFF_OPTIONS, LOG_FORMAT, PatchParser, runGit, streamGit, unquoteGitPath } from '../sources/git.js';
 
 function commitsOf(finding: Finding): CommitInfo[] {
   return finding.occurrences.flatMap((occurrence) => (occurrence.provenance.kind === 'git' ? [occurrence.provenance.commit] : []));
@@ -13,50 +14,156 @@ function oldest(commits: readonly CommitInfo[]): CommitInfo {
   return commits.reduce((best, commit) => (Date.parse(commit.date) < Date.parse(best.date) || (commit.date === best.date && commit.sha < best.sha) ? commit : best));
 }
 
-/** `git log -S` looks for one line; a multi-line secret (a PEM body) is looked for by its first. */
+/** Git searches line by line; a multi-line secret (a PEM body) is looked for by its first. */
 function searchable(secret: string): string {
   return secret.split(/\r?\n/)[0]!;
 }
 
-async function commitsChangingCount(root: string, secret: string, paths: readonly string[]): Promise<CommitInfo[]> {
-  const commits: CommitInfo[] = [];
-  await streamGit(['log', `-S${searchable(secret)}`, LOG_FORMAT, 'HEAD', '--', ...paths], root, (line) => {
-    if (line.startsWith(COMMIT_MARK)) commits.push(parseCommitHeader(line));
-  });
-  return commits;
+/** How many times `needle` occurs in `text`, without overlaps. */
+export function countOccurrences(text: string, needle: string): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+/** Secrets (their searchable line) to look for, by the path they were found at. */
+type SecretsByPath = ReadonlyMap<string, readonly string[]>;
+
+function secretsByPath(findings: readonly Finding[]): Map<string, string[]> {
+  const byPath = new Map<string, string[]>();
+  for (const finding of findings) {
+    for (const path of new Set(finding.occurrences.map((occurrence) => occurrence.provenance.path))) {
+      const secrets = byPath.get(path) ?? [];
+      secrets.push(searchable(finding.secret));
+      byPath.set(path, secrets);
+    }
+  }
+  return byPath;
+}
+
+/**
+ * The path of a `git grep HEAD` line (`HEAD:path:text`), among the wanted ones: git quotes unusual
+ * names, and a plain name may itself hold colons, so the known names decide where it ends.
+ */
+export function grepLinePath(line: string, wanted: SecretsByPath): { readonly path: string; readonly text: string } | undefined {
+  const rest = line.slice('HEAD:'.length);
+  const quoted = /^"(?:[^"\\]|\\.)*"/.exec(rest)?.[0];
+  if (quoted !== undefined) return { path: unquoteGitPath(quoted), text: rest.slice(quoted.length + 1) };
+  for (let colon = rest.indexOf(':'); colon !== -1; colon = rest.indexOf(':', colon + 1)) {
+    if (wanted.has(rest.slice(0, colon))) return { path: rest.slice(0, colon), text: rest.slice(colon + 1) };
+  }
+  return undefined;
+}
+
+/** `path\0secret` for each secret HEAD still holds at that path: one `git grep` over HEAD for them all. */
+async function presentAtHead(root: string, wanted: SecretsByPath): Promise<Set<string>> {
+  const present = new Set<string>();
+  const patterns = [...new Set([...wanted.values()].flat())];
+  await streamGit(['grep', '--text', '--fixed-strings', '--no-color', '-f', '-', 'HEAD'], root, (line) => {
+    const match = grepLinePath(line, wanted);
+    for (const secret of match === undefined ? [] : wanted.get(match.path) ?? []) {
+      if (match!.text.includes(secret)) present.add(`${match!.path}\0${secret}`);
+    }
+  }, `${patterns.join('\n')}\n`).catch(() => undefined); // no HEAD, or nothing matched (grep exits 1)
+  return present;
+}
+
+/** Which of `commits` HEAD reaches: one walk of HEAD's history. */
+async function reachableFromHead(root: string, commits: ReadonlySet<string>): Promise<Set<string>> {
+  const reached = new Set<string>();
+  await streamGit(['rev-list', 'HEAD'], root, (sha) => {
+    if (commits.has(sha)) reached.add(sha);
+  }).catch(() => undefined); // no HEAD: nothing is reachable
+  return reached;
+}
+
+/** Pathspecs per git call, so a history with many paths never exceeds the argument-length limit. */
+const MAX_PATHSPEC_CHARS = 64 * 1024;
+
+function pathspecGroups(paths: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  let chars = Number.POSITIVE_INFINITY;
+  for (const path of paths) {
+    const pathspec = `:(literal)${path}`;
+    if (chars + pathspec.length > MAX_PATHSPEC_CHARS) {
+      groups.push([]);
+      chars = 0;
+    }
+    groups.at(-1)!.push(pathspec);
+    chars += pathspec.length;
+  }
+  return groups;
+}
+
+/**
+ * For each `path\0secret`, the newest commit on HEAD's history that lowered the number of times the
+ * file holds the secret: one `git log -p` over the paths concerned, reading removed and added lines.
+ */
+async function removals(root: string, wanted: SecretsByPath): Promise<Map<string, CommitInfo>> {
+  const removedIn = new Map<string, CommitInfo>();
+  for (const pathspecs of pathspecGroups([...wanted.keys()])) {
+    let commit: CommitInfo | undefined;
+    let change = new Map<string, number>();
+    const settle = () => {
+      for (const [key, delta] of change) if (delta < 0 && commit !== undefined && !removedIn.has(key)) removedIn.set(key, commit);
+      change = new Map();
+    };
+    const count = (path: string, text: string, sign: number) => {
+      for (const secret of wanted.get(path) ?? []) {
+        const key = `${path}\0${secret}`;
+        change.set(key, (change.get(key) ?? 0) + sign * countOccurrences(text, secret));
+      }
+    };
+    const parser = new PatchParser({
+      added: (lines) => {
+        if (lines.commit !== commit) settle();
+        commit = lines.commit;
+        count(lines.path, lines.text, 1);
+      },
+      removed: (lines) => {
+        if (lines.commit !== commit) settle();
+        commit = lines.commit;
+        count(lines.path, lines.text, -1);
+      },
+      notice: () => undefined,
+    });
+    await streamGit(['log', '-p', ...DIFF_OPTIONS, LOG_FORMAT, 'HEAD', '--', ...pathspecs], root, (line) => parser.line(line));
+    await parser.flush();
+    settle();
+  }
+  return removedIn;
 }
 
 export async function attachHistory(findings: readonly Finding[], root: string): Promise<Finding[]> {
-  const headFiles = new Map<string, Promise<string | undefined>>();
-  const headFile = (path: string) => {
-    if (!headFiles.has(path)) headFiles.set(path, runGit(['show', `HEAD:${path}`], root).catch(() => undefined));
-    return headFiles.get(path)!;
-  };
-  const reachable = new Map<string, Promise<boolean>>();
-  const onHead = (sha: string) => {
-    if (!reachable.has(sha)) reachable.set(sha, gitSucceeds(['merge-base', '--is-ancestor', sha, 'HEAD'], root));
-    return reachable.get(sha)!;
-  };
+  const traced = findings.filter((finding) => commitsOf(finding).length > 0);
+  if (traced.length === 0) return [...findings];
+  const introducedBy = new Map(traced.map((finding) => [finding, oldest(commitsOf(finding))]));
+  const wanted = secretsByPath(traced);
+  const [atHead, onHead] = await Promise.all([presentAtHead(root, wanted), reachableFromHead(root, new Set([...introducedBy.values()].map((commit) => commit.sha)))]);
+  const keysOf = (finding: Finding) => [...new Set(finding.occurrences.map((occurrence) => `${occurrence.provenance.path}\0${searchable(finding.secret)}`))];
+  const stillThere = (finding: Finding) => keysOf(finding).some((key) => atHead.has(key));
+  const gone = traced.filter((finding) => onHead.has(introducedBy.get(finding)!.sha) && !stillThere(finding));
+  const removedIn = gone.length === 0 ? new Map<string, CommitInfo>() : await removals(root, secretsByPath(gone));
 
-  return Promise.all(
-    findings.map(async (finding): Promise<Finding> => {
-      const commits = commitsOf(finding);
-      if (commits.length === 0) return finding;
-      const introduced = oldest(commits);
-      const paths = [...new Set(finding.occurrences.map((occurrence) => occurrence.provenance.path))];
-      const contents = await Promise.all(paths.map(headFile));
-      const presentAtHead = contents.some((content) => content?.includes(searchable(finding.secret)) === true);
-      const history: { -readonly [K in keyof SecretHistory]: SecretHistory[K] } = { introduced, presentAtHead };
-      if (!(await onHead(introduced.sha))) {
-        // The ref the history walk reached the commit from (free with --source); asking git for every
-        // ref that contains it costs a walk per ref (0.3 s on a repository with 4,000 refs).
-        const refs = [...new Set(commits.flatMap((commit) => (commit.ref === undefined ? [] : [commit.ref])))].sort();
-        history.onlyOn = refs.length > 0 ? refs : (await runGit(['for-each-ref', '--format=%(refname:short)', '--contains', introduced.sha], root)).split('\n').filter(Boolean).sort();
-      } else if (!presentAtHead) {
-        const removal = (await commitsChangingCount(root, finding.secret, paths)).find((commit) => commit.sha !== introduced.sha);
-        if (removal) history.removedIn = removal;
-      }
-      return { ...finding, history };
-    }),
-  );
+  const histories = new Map<Finding, SecretHistory>();
+  for (const finding of traced) {
+    const introduced = introducedBy.get(finding)!;
+    const history: { -readonly [K in keyof SecretHistory]: SecretHistory[K] } = { introduced, presentAtHead: stillThere(finding) };
+    if (!onHead.has(introduced.sha)) {
+      // The ref the history walk reached the commit from (free with --source); asking git for every
+      // ref that contains it costs a walk per ref (0.3 s on a repository with 4,000 refs).
+      const refs = [...new Set(commitsOf(finding).flatMap((commit) => (commit.ref === undefined ? [] : [commit.ref])))].sort();
+      history.onlyOn = refs.length > 0 ? refs : (await runGit(['for-each-ref', '--format=%(refname:short)', '--contains', introduced.sha], root)).split('\n').filter(Boolean).sort();
+    } else if (!history.presentAtHead) {
+      const removal = keysOf(finding)
+        .flatMap((key) => removedIn.get(key) ?? [])
+        .find((commit) => commit.sha !== introduced.sha);
+      if (removal) history.removedIn = removal;
+    }
+    histories.set(finding, history);
+  }
+  return findings.map((finding) => {
+    const history = histories.get(finding);
+    return history === undefined ? finding : { ...finding, history };
+  });
 }

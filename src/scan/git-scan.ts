@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Finding, Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
-import { GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, streamGit, type AddedLines } from '../sources/git.js';
+import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, streamGit, type AddedLines } from '../sources/git.js';
 import { detectAdded } from './added-lines.js';
 import { WorkerPool } from './pool.js';
 import { attachHistory } from '../post/history.js';
@@ -117,7 +117,8 @@ function logArguments(options: GitScanOptions): string[] {
     ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
     ...(options.sinceDate === undefined ? [] : [`--since=${options.sinceDate}`]),
   ];
-  const base = ['log', '-p', '-U0', '--no-ext-diff', '--no-textconv', '--full-history', '--source', LOG_FORMAT, ...limits];
+  // `--cc` shows what a merge added against every parent (an evil merge), nothing that a parent's own commit shows.
+  const base = ['log', '-p', '--cc', ...DIFF_OPTIONS, '--full-history', '--source', LOG_FORMAT, ...limits];
   const { selection } = options;
   switch (selection.kind) {
     case 'history':
@@ -127,7 +128,7 @@ function logArguments(options: GitScanOptions): string[] {
     case 'range':
       return [...base, '--end-of-options', selection.range];
     case 'staged':
-      return ['diff', '--cached', '-U0', '--no-ext-diff', '--no-textconv'];
+      return ['diff', '--cached', ...DIFF_OPTIONS];
   }
 }
 

@@ -4,7 +4,6 @@
  * it arrives, so memory stays bounded whatever the size of the history.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { CommitInfo, Notice } from '../types.js';
 
 /** Lines a commit (or the index) added to one file. */
@@ -13,7 +12,7 @@ export interface AddedLines {
   /** The commit, or undefined for staged changes. */
   readonly commit?: CommitInfo;
   readonly text: string;
-  /** `lineNumbers[i]` is the line in the new file of the text's line i + 1. */
+  /** `lineNumbers[i]` is the line in the new file of the text's line i + 1 (lines as the detector counts them: a lone CR ends one). */
   readonly lineNumbers: readonly number[];
 }
 
@@ -28,143 +27,334 @@ export class GitError extends Error {
 export const MAX_ADDED_BYTES_PER_FILE = 10 * 1024 * 1024;
 
 export const COMMIT_MARK = '\x1ecommit\x1f';
-/** `%x1e` marks a commit header so no subject or path can be mistaken for one; `%S` needs `--source`. */
-export const LOG_FORMAT = '--format=%x1ecommit%x1f%H%x1f%an%x1f%ae%x1f%aI%x1f%S%x1f%s';
+/**
+ * `%x1e` marks a commit header; the fields no one controls share its line, and the three anyone can
+ * set (author, email, subject: none can hold a line feed) follow on lines of their own, so no byte
+ * in them can shift a field. `%S` needs `--source`.
+ */
+export const LOG_FORMAT = '--format=%x1ecommit%x1f%H%x1f%aI%x1f%S%n%an%n%ae%n%s';
+const HEADER_FIELD_LINES = 3;
+
+/**
+ * Options every diff we read needs whatever the user's configuration says: our own path prefixes
+ * (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths (`diff.relative`), no external
+ * diff or text conversion, and no signature lines in the log.
+ */
+export const DIFF_OPTIONS: readonly string[] = ['-U0', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/'];
 
 /** `refs/heads/x` → `x`, `refs/remotes/origin/x` → `origin/x`, `refs/pull/1/head` → `pull/1/head`. */
 export function shortRef(ref: string): string {
   return ref.replace(/^refs\/(?:heads|remotes|tags)\//, '').replace(/^refs\//, '');
 }
 
-/** Git's C-style quoting of unusual paths: `"dir/\303\251t\303\251 \"x\".txt"`. */
+const C_ESCAPES: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
+
+/** Git's C-style quoting of unusual paths: `"dir/\303\251t\303\251 \"x\".txt"`; bytes that are not UTF-8 become U+FFFD. */
 export function unquoteGitPath(raw: string): string {
-  if (!raw.startsWith('"') || !raw.endsWith('"')) return raw;
+  if (raw.length < 2 || !raw.startsWith('"') || !raw.endsWith('"')) return raw;
   const bytes: number[] = [];
   const body = raw.slice(1, -1);
-  const escapes: Readonly<Record<string, number>> = { n: 10, t: 9, r: 13, '"': 34, '\\': 92, a: 7, b: 8, f: 12, v: 11 };
   for (let i = 0; i < body.length; i++) {
     const char = body[i]!;
     if (char !== '\\') {
       bytes.push(...Buffer.from(char, 'utf8'));
       continue;
     }
-    const next = body[i + 1] ?? '';
-    if (/[0-7]/.test(next)) {
-      bytes.push(parseInt(body.slice(i + 1, i + 4), 8));
-      i += 3;
+    const octal = /^[0-7]{1,3}/.exec(body.slice(i + 1, i + 4))?.[0];
+    if (octal !== undefined) {
+      bytes.push(parseInt(octal, 8) & 0xff);
+      i += octal.length;
     } else {
-      bytes.push(escapes[next] ?? next.charCodeAt(0));
+      const next = body[i + 1] ?? '\\';
+      bytes.push(...(C_ESCAPES[next] === undefined ? Buffer.from(next, 'utf8') : [C_ESCAPES[next]]));
       i += 1;
     }
   }
   return Buffer.from(bytes).toString('utf8');
 }
 
-export function parseCommitHeader(line: string): CommitInfo {
-  const [sha = '', author = '', email = '', date = '', ref = '', ...subject] = line.slice(COMMIT_MARK.length).split('\x1f');
-  return { sha, author, email, date, subject: subject.join('\x1f'), ...(ref === '' ? {} : { ref: shortRef(ref) }) };
+/** The first line of a commit header: sha, author date, the ref the walk came from. */
+function commitMarkFields(line: string): { readonly sha: string; readonly date: string; readonly ref?: string } {
+  const [sha = '', date = '', ref = ''] = line.slice(COMMIT_MARK.length).split('\x1f');
+  return { sha, date, ...(ref === '' ? {} : { ref: shortRef(ref) }) };
 }
 
-/** `+++ b/path` (or `+++ "b/quoted path"`) → path; `+++ /dev/null` → undefined. */
-function newPath(line: string): string | undefined {
+/** Reads the commit headers `LOG_FORMAT` prints, one line at a time; answers the commit once it is whole. */
+export class CommitHeaderReader {
+  private mark: string | undefined;
+  private fields: string[] = [];
+
+  /** Whether the line belongs to a commit header; `done` is called with the commit on its last line. */
+  line(line: string, done: (commit: CommitInfo) => void): boolean {
+    if (this.mark === undefined) {
+      if (!line.startsWith(COMMIT_MARK)) return false;
+      this.mark = line;
+      this.fields = [];
+      return true;
+    }
+    this.fields.push(line);
+    if (this.fields.length === HEADER_FIELD_LINES) {
+      const [author = '', email = '', subject = ''] = this.fields;
+      const { sha, date, ref } = commitMarkFields(this.mark);
+      this.mark = undefined;
+      done({ sha, author, email, date, subject, ...(ref === undefined ? {} : { ref }) });
+    }
+    return true;
+  }
+}
+
+/** `+++ b/path` (or `+++ "b/quoted path"`) → path; `+++ /dev/null` → undefined. Same for `--- a/path`. */
+function headerPath(line: string, prefix: 'a/' | 'b/'): string | undefined {
   // Git ends the name with a tab when it contains a space, so a trailing space stays visible.
   const raw = line.slice(4).replace(/\t$/, '');
   if (raw === '/dev/null') return undefined;
   const unquoted = unquoteGitPath(raw);
-  return unquoted.startsWith('b/') ? unquoted.slice(2) : unquoted;
+  return unquoted.startsWith(prefix) ? unquoted.slice(2) : unquoted;
+}
+
+/** The line counts of a hunk header: `@@ -a,b +c,d @@`, or `@@@ -a,b -c,d +e,f @@@` in a combined diff (one old range per parent). */
+export function parseHunkHeader(line: string): { readonly oldCounts: readonly number[]; readonly newStart: number; readonly newCount: number } | undefined {
+  const match = /^(@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? \1(?: |$)/.exec(line);
+  if (!match) return undefined;
+  const oldCounts = match[2]!.trim().split(' ').map((range) => Number(range.split(',')[1] ?? 1));
+  if (oldCounts.length !== match[1]!.length - 1) return undefined;
+  return { oldCounts, newStart: Number(match[3]), newCount: Number(match[4] ?? 1) };
+}
+
+/** What one line of a hunk is, from its prefix column(s): in the new file, and added against every parent. */
+function hunkLineKind(prefix: string): { readonly inNewFile: boolean; readonly added: boolean } | undefined {
+  if (!/^[-+ ]+$/.test(prefix)) return undefined;
+  return { inNewFile: !prefix.includes('-'), added: !/[- ]/.test(prefix) };
+}
+
+/** Carriage returns inside a line; one at its end meets the joining line feed and ends the line once. */
+function loneCarriageReturns(line: string): number {
+  let count = 0;
+  for (let at = line.indexOf('\r'); at !== -1 && at < line.length - 1; at = line.indexOf('\r', at + 1)) count++;
+  return count;
+}
+
+/** Lines a commit removed from one file (its old path). */
+export interface RemovedLines {
+  readonly path: string;
+  readonly commit?: CommitInfo;
+  readonly text: string;
 }
 
 export interface ParseSink {
   /** May return a promise to ask the reader to wait (the detection workers are busy). */
   added(lines: AddedLines): void | Promise<void>;
+  /** Asked for by history lookups only; a scan does not keep removed lines. */
+  removed?(lines: RemovedLines): void;
   notice(notice: Notice): void;
 }
 
-/** Incremental parser of unified diffs with zero context; feed it lines in order. */
+/**
+ * Incremental parser of unified (and combined) diffs; feed it lines in order. Headers are read only
+ * between hunks: inside one, exactly as many lines as its header counts are content, whatever they
+ * look like.
+ */
 export class PatchParser {
+  private readonly headers = new CommitHeaderReader();
   private commit: CommitInfo | undefined;
+  private oldPath: string | undefined;
   private path: string | undefined;
   private lines: string[] = [];
   private numbers: number[] = [];
+  private removedLines: string[] = [];
+  private removedBytes = 0;
   private bytes = 0;
   private nextLine = 0;
+  private oldLeft: number[] = [];
+  private newLeft = 0;
   private oversized = false;
 
   constructor(private readonly sink: ParseSink) {}
 
   /** Returns the sink's promise when a finished file made it ask for a pause. */
   line(line: string): void | Promise<void> {
-    if (line.startsWith(COMMIT_MARK)) {
-      const wait = this.flush();
-      this.commit = parseCommitHeader(line);
-      this.path = undefined;
-      return wait;
-    } else if (line.startsWith('diff --git ')) {
-      const wait = this.flush();
-      this.path = undefined;
-      return wait;
+    if (this.inHunk() && this.hunkLine(line)) return undefined;
+    this.oldLeft = [];
+    this.newLeft = 0;
+    let wait: void | Promise<void> = undefined;
+    const isHeader = this.headers.line(line, (commit) => {
+      this.commit = commit;
+    });
+    if (isHeader) {
+      if (line.startsWith(COMMIT_MARK)) {
+        wait = this.flush();
+        this.commit = undefined;
+        this.oldPath = this.path = undefined;
+      }
+    } else if (line.startsWith('diff ')) {
+      wait = this.flush();
+      this.oldPath = this.path = undefined;
+    } else if (line.startsWith('--- ')) {
+      this.oldPath = headerPath(line, 'a/');
     } else if (line.startsWith('+++ ')) {
-      this.path = newPath(line);
-    } else if (line.startsWith('@@ ')) {
-      const match = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
-      this.nextLine = match ? Number(match[1]) : 0;
-    } else if (line.startsWith('+') && this.path !== undefined) {
-      this.addLine(line.slice(1));
+      this.path = headerPath(line, 'b/');
+    } else if (line.startsWith('@@')) {
+      this.startHunk(line);
     } else if (line.startsWith('Binary files ') && line.endsWith(' differ')) {
-      const path = / and "?b\/(.*?)"? differ$/.exec(line)?.[1];
-      if (path !== undefined) this.sink.notice({ level: 'note', code: 'binary-skipped', message: `binary file in commit ${this.commit?.sha.slice(0, 12) ?? 'staged'}; not scanned`, path });
+      this.binary(line);
     }
+    return wait;
+  }
+
+  private inHunk(): boolean {
+    return this.newLeft > 0 || this.oldLeft.some((left) => left > 0);
+  }
+
+  private startHunk(line: string): void {
+    const hunk = parseHunkHeader(line);
+    if (hunk === undefined) return;
+    this.oldLeft = [...hunk.oldCounts];
+    this.newLeft = hunk.newCount;
+    this.nextLine = hunk.newStart;
+  }
+
+  /** Takes one content line of the current hunk; false when the line cannot be one (git never writes that). */
+  private hunkLine(line: string): boolean {
+    if (line.startsWith('\\')) return true;
+    const parents = this.oldLeft.length;
+    const kind = hunkLineKind(line.slice(0, parents));
+    if (kind === undefined) return false;
+    const text = line.slice(parents);
+    [...line.slice(0, parents)].forEach((column, parent) => {
+      if (column !== '+') this.oldLeft[parent]!--;
+    });
+    if (kind.inNewFile) this.newLeft--;
+    if (kind.added) this.addLine(text);
+    else if (kind.inNewFile) this.nextLine++;
+    else if (this.sink.removed !== undefined && parents === 1) this.removeLine(text);
+    return true;
+  }
+
+  private binary(line: string): void {
+    const quoted = / and ("b\/.*") differ$/.exec(line)?.[1];
+    const path = quoted === undefined ? / and b\/(.*) differ$/.exec(line)?.[1] : unquoteGitPath(quoted).slice(2);
+    if (path !== undefined) this.sink.notice({ level: 'note', code: 'binary-skipped', message: `binary file in commit ${this.commit?.sha.slice(0, 12) ?? 'staged'}; not scanned`, path });
+  }
+
+  private removeLine(text: string): void {
+    this.removedBytes += text.length + 1;
+    if (this.removedBytes <= MAX_ADDED_BYTES_PER_FILE) this.removedLines.push(text);
   }
 
   private addLine(text: string): void {
+    const lineNumber = this.nextLine++;
     if (this.oversized) return;
     this.bytes += text.length + 1;
     if (this.bytes > MAX_ADDED_BYTES_PER_FILE) {
       this.oversized = true;
-      this.sink.notice({ level: 'note', code: 'file-too-large', message: `more than ${MAX_ADDED_BYTES_PER_FILE} bytes added in commit ${this.commit?.sha.slice(0, 12) ?? 'staged'}; not scanned`, path: this.path! });
+      this.sink.notice({ level: 'note', code: 'file-too-large', message: `more than ${MAX_ADDED_BYTES_PER_FILE} bytes added in commit ${this.commit?.sha.slice(0, 12) ?? 'staged'}; not scanned`, path: this.path ?? this.oldPath ?? '' });
       return;
     }
     this.lines.push(text);
-    this.numbers.push(this.nextLine++);
+    // The detector ends a line at a lone carriage return too: each piece is still this line of git's.
+    for (let piece = 0; piece <= loneCarriageReturns(text); piece++) this.numbers.push(lineNumber);
   }
 
   flush(): void | Promise<void> {
+    const commit = this.commit === undefined ? {} : { commit: this.commit };
+    if (this.oldPath !== undefined && this.removedLines.length > 0) this.sink.removed?.({ path: this.oldPath, ...commit, text: this.removedLines.join('\n') });
     const wait =
       this.path !== undefined && this.lines.length > 0 && !this.oversized
-        ? this.sink.added({ path: this.path, ...(this.commit === undefined ? {} : { commit: this.commit }), text: this.lines.join('\n'), lineNumbers: this.numbers })
+        ? this.sink.added({ path: this.path, ...commit, text: this.lines.join('\n'), lineNumbers: this.numbers })
         : undefined;
     this.lines = [];
     this.numbers = [];
+    this.removedLines = [];
+    this.removedBytes = 0;
     this.bytes = 0;
     this.oversized = false;
     return wait;
   }
 }
 
+/** Longest line kept: a longer one is cut, its first bytes (which say what the line is) kept, so it still counts in its hunk. */
+export const MAX_LINE_BYTES = MAX_ADDED_BYTES_PER_FILE + 1;
+
+/**
+ * Splits git's output into lines at line feeds only: a carriage return is content (readline would
+ * break a line there, and what follows it would no longer look added).
+ */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  *push(chunk: Buffer): Generator<string> {
+    let start = 0;
+    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+      yield this.take(chunk.subarray(start, end));
+      start = end + 1;
+    }
+    this.keep(chunk.subarray(start));
+  }
+
+  /** The last line when the output did not end with a line feed. */
+  end(): string | undefined {
+    return this.pendingBytes > 0 ? this.take(Buffer.alloc(0)) : undefined;
+  }
+
+  private keep(bytes: Buffer): void {
+    const room = MAX_LINE_BYTES - this.pendingBytes;
+    if (room <= 0 || bytes.length === 0) return;
+    const kept = bytes.subarray(0, room);
+    this.pending.push(kept);
+    this.pendingBytes += kept.length;
+  }
+
+  private take(last: Buffer): string {
+    if (this.pending.length === 0) return last.subarray(0, MAX_LINE_BYTES).toString('utf8');
+    this.keep(last);
+    const line = Buffer.concat(this.pending).toString('utf8');
+    this.pending = [];
+    this.pendingBytes = 0;
+    return line;
+  }
+}
+
+async function readLines(input: AsyncIterable<Buffer>, onLine: (line: string) => void | Promise<void>): Promise<void> {
+  const splitter = new LineSplitter();
+  for await (const chunk of input) {
+    for (const line of splitter.push(chunk)) {
+      const wait = onLine(line);
+      if (wait) await wait;
+    }
+  }
+  const last = splitter.end();
+  if (last !== undefined) await onLine(last);
+}
+
+/** Enough of git's error output for its first line; a hostile repository cannot make us hold more. */
+const MAX_STDERR_CHARS = 64 * 1024;
+
 /**
  * Runs git and hands each output line to `onLine`; rejects with git's own message on failure.
  * When `onLine` returns a promise, reading pauses until it settles, so a slow consumer holds git
- * back instead of buffering its output.
+ * back instead of buffering its output. `input`, when given, is written to git's standard input.
  */
-export function streamGit(args: readonly string[], cwd: string, onLine: (line: string) => void | Promise<void>): Promise<void> {
+export function streamGit(args: readonly string[], cwd: string, onLine: (line: string) => void | Promise<void>, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.quotepath=on', '-c', 'color.ui=false', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', ['-c', 'core.quotepath=on', '-c', 'color.ui=false', '-c', 'log.showSignature=false', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
+      if (stderr.length < MAX_STDERR_CHARS) stderr += chunk;
     });
-    const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
-    lines.on('line', (line) => {
-      const wait = onLine(line);
-      if (wait) {
-        lines.pause();
-        void wait.then(() => lines.resume());
-      }
+    // git stops reading when it fails; its error, not EPIPE, is the answer.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input ?? '');
+    const reading = readLines(child.stdout, onLine).catch((error: unknown) => {
+      child.kill();
+      throw error;
     });
     child.on('error', (error) => reject(new GitError(`cannot run git: ${error.message}`)));
     child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new GitError(stderr.trim().split('\n')[0] || `git ${args[0]} exited with ${code}`));
+      reading.then(() => {
+        if (code === 0) resolve();
+        else reject(new GitError(stderr.trim().split('\n')[0] || `git ${args[0]} exited with ${code}`));
+      }, reject);
     });
   });
 }

@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { PatchParser, shortRef, unquoteGitPath, type AddedLines } from '../../src/sources/git.js';
+import { LineSplitter, MAX_LINE_BYTES, parseHunkHeader, PatchParser, shortRef, unquoteGitPath, type AddedLines, type RemovedLines } from '../../src/sources/git.js';
 import type { Notice } from '../../src/types.js';
 
-function parse(lines: readonly string[]): { added: AddedLines[]; notices: Notice[] } {
+function parse(lines: readonly string[]): { added: AddedLines[]; removed: RemovedLines[]; notices: Notice[] } {
   const added: AddedLines[] = [];
+  const removed: RemovedLines[] = [];
   const notices: Notice[] = [];
-  const parser = new PatchParser({ added: (change) => void added.push(change), notice: (notice) => void notices.push(notice) });
+  const parser = new PatchParser({ added: (change) => void added.push(change), removed: (change) => void removed.push(change), notice: (notice) => void notices.push(notice) });
   for (const line of lines) void parser.line(line);
   void parser.flush();
-  return { added, notices };
+  return { added, removed, notices };
 }
+
+/** The header lines LOG_FORMAT prints for one commit. */
+const header = (sha: string, subject = 's', ref = 'refs/heads/main') => [`\x1ecommit\x1f${sha}\x1f2024-01-02T03:04:05+00:00\x1f${ref}`, 'Ada', 'ada@example.org', subject];
+const COMMIT = { sha: 'abc123', author: 'Ada', email: 'ada@example.org', date: '2024-01-02T03:04:05+00:00', subject: 's', ref: 'main' };
 
 describe('PatchParser', () => {
   it('collects the added lines of each file with their new line numbers, across hunks and commits', () => {
     const { added } = parse([
-      '\x1ecommit\x1fabc123\x1fAda\x1fada@example.org\x1f2024-01-02T03:04:05+00:00\x1frefs/heads/main\x1fadd config',
+      ...header('abc123', 'add config'),
       'diff --git a/app.env b/app.env',
       '--- a/app.env',
       '+++ b/app.env',
@@ -41,9 +46,77 @@ describe('PatchParser', () => {
   });
 
   it('notes binary changes instead of scanning them', () => {
-    const { added, notices } = parse(['\x1ecommit\x1fabc\x1fA\x1fa@b\x1f2024-01-01T00:00:00Z\x1f\x1fs', 'diff --git a/logo.png b/logo.png', 'Binary files /dev/null and b/logo.png differ']);
+    const { added, notices } = parse([...header('abc'), 'diff --git a/logo.png b/logo.png', 'Binary files /dev/null and b/logo.png differ', 'diff --git "a/\\303\\251 x.png" "b/\\303\\251 x.png"', 'Binary files /dev/null and "b/\\303\\251 x.png" differ']);
     expect(added).toEqual([]);
-    expect(notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' })]);
+    expect(notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' }), expect.objectContaining({ code: 'binary-skipped', path: 'é x.png' })]);
+  });
+
+  it('reads exactly the counted lines of a hunk as content, whatever they look like', () => {
+    const lookalikes = ['++ /dev/null', '++ b/other.txt', '-- a/x', '@@ -1 +9 @@', 'diff --git a/q b/q', '\x1ecommit\x1fdead\x1f2020-01-01T00:00:00Z\x1f', 'Binary files a/x and b/x differ'];
+    const { added, removed } = parse([
+      ...header('abc123'),
+      'diff --git a/c.env b/c.env',
+      '--- a/c.env',
+      '+++ b/c.env',
+      `@@ -1,${lookalikes.length} +1,${lookalikes.length + 1} @@`,
+      ...lookalikes.map((line) => `-${line}`),
+      '\\ No newline at end of file',
+      ...lookalikes.map((line) => `+${line}`),
+      '+KEY=after',
+      '\\ No newline at end of file',
+      'diff --git a/d.env b/d.env',
+      '--- /dev/null',
+      '+++ b/d.env',
+      '@@ -0,0 +1 @@',
+      '+D=1',
+    ]);
+    expect(added).toEqual([
+      { path: 'c.env', commit: COMMIT, text: [...lookalikes, 'KEY=after'].join('\n'), lineNumbers: [1, 2, 3, 4, 5, 6, 7, 8] },
+      { path: 'd.env', commit: COMMIT, text: 'D=1', lineNumbers: [1] },
+    ]);
+    expect(removed).toEqual([{ path: 'c.env', commit: COMMIT, text: lookalikes.join('\n') }]);
+  });
+
+  it('keeps every field of a commit whole, separator bytes included', () => {
+    const { added } = parse(['\x1ecommit\x1fabc\x1f2024-01-02T03:04:05+00:00\x1f', 'Eve\x1fM', 'e\x1f@x', 'a\x1esubject\x1fwith\x1ecommit\x1f', 'diff --git a/a b/a', '+++ b/a', '@@ -0,0 +1 @@', '+A']);
+    expect(added[0]?.commit).toEqual({ sha: 'abc', author: 'Eve\x1fM', email: 'e\x1f@x', date: '2024-01-02T03:04:05+00:00', subject: 'a\x1esubject\x1fwith\x1ecommit\x1f' });
+  });
+
+  it('in a combined diff of a merge, takes only the lines new against every parent, numbered in the merge result', () => {
+    const { added } = parse([...header('abc123'), 'diff --cc app.env', 'index 1,2..3', '--- a/app.env', '+++ b/app.env', '@@@ -1,1 -1,1 +1,3 @@@', '- OURS', ' -THEIRS', '++EVIL=1', '+ FROM_THEIRS', ' +FROM_OURS']);
+    expect(added).toEqual([{ path: 'app.env', commit: COMMIT, text: 'EVIL=1', lineNumbers: [1] }]);
+  });
+
+  it('numbers each piece of a line holding a carriage return with that line', () => {
+    const { added } = parse(['diff --git a/a b/a', '+++ b/a', '@@ -0,0 +4,2 @@', '+A=1\rB=2\rC=3', '+D=4\r']);
+    expect(added).toEqual([{ path: 'a', text: 'A=1\rB=2\rC=3\nD=4\r', lineNumbers: [4, 4, 4, 5] }]);
+  });
+});
+
+describe('parseHunkHeader', () => {
+  it('reads counts, one when omitted, and one old range per parent', () => {
+    expect(parseHunkHeader('@@ -3 +4,0 @@ fn()')).toEqual({ oldCounts: [1], newStart: 4, newCount: 0 });
+    expect(parseHunkHeader('@@@ -1,2 -3,4 +5,6 @@@')).toEqual({ oldCounts: [2, 4], newStart: 5, newCount: 6 });
+    expect(parseHunkHeader('@@@ -1,2 +5,6 @@@')).toBeUndefined();
+    expect(parseHunkHeader('@@ nonsense @@')).toBeUndefined();
+  });
+});
+
+describe('LineSplitter', () => {
+  it('splits at line feeds only, across chunks, with multi-byte characters cut between chunks', () => {
+    const splitter = new LineSplitter();
+    const bytes = Buffer.from('a\rb\r\nc\né\nlast');
+    const lines = [...splitter.push(bytes.subarray(0, 8)), ...splitter.push(bytes.subarray(8, 10)), ...splitter.push(bytes.subarray(10))];
+    expect([...lines, splitter.end()]).toEqual(['a\rb\r', 'c', 'é', 'last']);
+  });
+
+  it('cuts a line longer than the limit and still ends it at its line feed', () => {
+    const splitter = new LineSplitter();
+    const long = Buffer.alloc(MAX_LINE_BYTES + 10, 'x');
+    long[0] = '+'.charCodeAt(0);
+    const lines = [...splitter.push(long), ...splitter.push(Buffer.from('\n+next\n'))];
+    expect(lines.map((line) => [line[0], line.length])).toEqual([['+', MAX_LINE_BYTES], ['+', 5]]);
+    expect(splitter.end()).toBeUndefined();
   });
 });
 
@@ -60,5 +133,12 @@ describe('unquoteGitPath', () => {
     expect(unquoteGitPath('plain/path.txt')).toBe('plain/path.txt');
     expect(unquoteGitPath('"b/odd name\\nwith \\"quotes\\".env"')).toBe('b/odd name\nwith "quotes".env');
     expect(unquoteGitPath('"caf\\303\\251.env"')).toBe('café.env');
+  });
+
+  it('reads every escape git writes, and turns bytes that are not UTF-8 into U+FFFD', () => {
+    expect(unquoteGitPath('"\\a\\b\\t\\n\\v\\f\\r\\"\\\\\\001\\177"')).toBe('\x07\b\t\n\v\f\r"\\\x01\x7f');
+    expect(unquoteGitPath('"bad\\377\\376.env"')).toBe('bad\ufffd\ufffd.env');
+    expect(unquoteGitPath('"')).toBe('"');
+    expect(unquoteGitPath('"trailing\\"')).toBe('trailing\\');
   });
 });
