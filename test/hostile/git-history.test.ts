@@ -1,0 +1,69 @@
+/** History lookups for many findings stay a handful of git processes, and their answers stay right. */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { makeTree, type Tree } from '../helpers/tree.js';
+import { makeRepo, stripeKey, type Report, type Repo } from './git-repo.js';
+
+const FILES = 10;
+const KEYS_PER_FILE = 200;
+
+let repo: Repo;
+let wrapper: Tree;
+const keys: string[][] = [];
+const shas: Record<string, string> = {};
+
+/** `KEY_i=secret` lines, one per key. */
+const envFile = (fileKeys: readonly string[]) => fileKeys.map((key, index) => `KEY_${index}=${key}\n`).join('');
+
+beforeAll(() => {
+  repo = makeRepo();
+  for (let file = 0; file < FILES; file++) keys.push(Array.from({ length: KEYS_PER_FILE }, stripeKey));
+  keys.forEach((fileKeys, file) => repo.write(`conf/k${file}.env`, envFile(fileKeys)));
+  shas['add'] = repo.commit('add keys');
+  for (let file = 0; file < FILES / 2; file++) repo.git('rm', '-q', `conf/k${file}.env`);
+  shas['delete'] = repo.commit('delete half the files');
+  // The second half keeps its first 100 keys and loses the rest.
+  for (let file = FILES / 2; file < FILES; file++) repo.write(`conf/k${file}.env`, envFile(keys[file]!.slice(0, KEYS_PER_FILE / 2)));
+  shas['trim'] = repo.commit('trim the other files');
+
+  wrapper = makeTree();
+  const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+  chmodSync(wrapper.write('bin/git', `#!/bin/sh\necho "$1 $2 $3 $4 $5 $6 $7" >> "${wrapper.root}/calls.log"\nexec "${realGit}" "$@"\n`), 0o755);
+});
+afterAll(() => {
+  repo.remove();
+  wrapper.remove();
+});
+
+describe('history of many removed secrets', () => {
+  it(`answers introduced, removedIn and presentAtHead for ${FILES * KEYS_PER_FILE} secrets with a few git processes`, () => {
+    const result = spawnSync(process.execPath, [BIN, 'git', '--format', 'json', '--no-redact'], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      env: { PATH: `${path.join(wrapper.root, 'bin')}:${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1' },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    const historyOf = new Map(report.findings.map((finding) => [finding.secret, finding.history]));
+    expect(historyOf.size).toBe(FILES * KEYS_PER_FILE);
+    const expected = (file: number, index: number) =>
+      file < FILES / 2
+        ? { introduced: shas['add'], presentAtHead: false, removedIn: shas['delete'] }
+        : index < KEYS_PER_FILE / 2
+          ? { introduced: shas['add'], presentAtHead: true, removedIn: undefined }
+          : { introduced: shas['add'], presentAtHead: false, removedIn: shas['trim'] };
+    const answers = keys.flatMap((fileKeys, file) =>
+      fileKeys.map((key, index) => {
+        const history = historyOf.get(key);
+        return { key, got: { introduced: history?.introduced.sha, presentAtHead: history?.presentAtHead, removedIn: history?.removedIn?.sha }, want: expected(file, index) };
+      }),
+    );
+    expect(answers.filter((answer) => JSON.stringify(answer.got) !== JSON.stringify(answer.want))).toEqual([]);
+    const calls = readFileSync(path.join(wrapper.root, 'calls.log'), 'utf8').trim().split('\n');
+    expect(calls.length).toBeLessThanOrEqual(10);
+  });
+});
