@@ -97,25 +97,30 @@ export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint
   return Buffer.concat([Buffer.from(prefix), ...locals, directory, record, locator, end]);
 }
 
+/** A ustar header block with any size field text (octal, or garbage no tar writes) and type flag. */
+export function tarHeader(name: string, sizeField: string, type = '0'): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100, 'latin1');
+  header.write('0000000\0', 108, 'latin1');
+  header.write('0000000\0', 116, 'latin1');
+  header.write(sizeField, 124, 12, 'latin1');
+  header.write('00000000000\0', 136, 'latin1');
+  header.write('        ', 148, 'latin1');
+  header.write(type, 156, 'latin1');
+  header.write('ustar\x0000', 257, 'latin1');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return header;
+}
+
 /** A POSIX ustar archive of regular files. */
 export function tar(members: readonly { readonly name: string; readonly content: string | Uint8Array }[]): Buffer {
   const blocks: Buffer[] = [];
   for (const member of members) {
     const content = bytesOf(member.content);
-    const header = Buffer.alloc(512);
-    header.write(member.name, 0, 100, 'utf8');
-    header.write('0000644\0', 100, 'latin1');
-    header.write('0000000\0', 108, 'latin1');
-    header.write('0000000\0', 116, 'latin1');
-    header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    header.write('00000000000\0', 136, 'latin1');
-    header.write('        ', 148, 'latin1');
-    header.write('0', 156, 'latin1');
-    header.write('ustar\x0000', 257, 'latin1');
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    blocks.push(header, content, Buffer.alloc((512 - (content.length % 512)) % 512));
+    blocks.push(tarHeader(member.name, `${content.length.toString(8).padStart(11, '0')}\0`), content, Buffer.alloc((512 - (content.length % 512)) % 512));
   }
   return Buffer.concat([...blocks, Buffer.alloc(1024)]);
 }

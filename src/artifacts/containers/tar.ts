@@ -14,21 +14,26 @@ function field(header: Uint8Array, start: number, length: number): string {
   return Buffer.from(raw.buffer, raw.byteOffset, end === -1 ? raw.length : end).toString('utf8');
 }
 
-/** Octal ASCII, or big-endian base-256 when the first byte's high bit is set (files over 8 GiB). */
-function numeric(header: Uint8Array, start: number, length: number): number {
+/**
+ * Octal ASCII, or big-endian base-256 when the first byte's high bit is set (files over 8 GiB);
+ * undefined for anything else, which no tar writes: a size read leniently would silently misplace
+ * every header after it.
+ */
+export function tarNumber(header: Uint8Array, start: number, length: number): number | undefined {
   if (header[start]! & 0x80) {
     let value = header[start]! & 0x7f;
     for (let i = 1; i < length; i++) value = value * 256 + header[start + i]!;
-    return value;
+    return Number.isSafeInteger(value) ? value : undefined;
   }
   const text = field(header, start, length).trim();
-  return text === '' ? 0 : Number.parseInt(text, 8);
+  if (text === '') return 0;
+  return /^[0-7]+$/.test(text) ? Number.parseInt(text, 8) : undefined;
 }
 
 function checksumMatches(header: Uint8Array): boolean {
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
-  return sum === numeric(header, 148, 8);
+  return sum === tarNumber(header, 148, 8);
 }
 
 /** `path` from a PAX extended header: records of `<length> <key>=<value>\n`. */
@@ -39,21 +44,40 @@ function paxPath(data: Uint8Array): string | undefined {
 
 const REGULAR = new Set(['0', '\0', '7']);
 
+function isZeroBlock(block: Uint8Array): boolean {
+  return block.every((byte) => byte === 0);
+}
+
 export function listTar(bytes: Uint8Array, maxEntries: number): ContainerListing {
   const entries: ContainerEntry[] = [];
   const notices: ContainerNotice[] = [];
+  const stop = (message: string): void => {
+    notices.push({ code: 'archive-damaged', message: `${message}; the rest was not scanned` });
+  };
   let longName: string | undefined;
   for (let at = 0; at + BLOCK <= bytes.length; ) {
     const header = bytes.subarray(at, at + BLOCK);
-    if (header.every((byte) => byte === 0)) break;
+    // Read past end-of-archive blocks as `tar --ignore-zeros` does: `cat a.tar b.tar` keeps b's files after a's end marker.
+    if (isZeroBlock(header)) {
+      at += BLOCK;
+      continue;
+    }
     if (!checksumMatches(header)) {
       if (entries.length === 0) throw new FormatError(`damaged tar header at byte ${at}`);
-      notices.push({ code: 'archive-damaged', message: `damaged tar header at byte ${at}; the rest was not scanned` });
+      stop(`damaged tar header at byte ${at}`);
       break;
     }
-    const size = numeric(header, 124, 12);
+    const size = tarNumber(header, 124, 12);
+    if (size === undefined) {
+      stop(`tar header at byte ${at} has an impossible size`);
+      break;
+    }
     const type = String.fromCharCode(header[156]!);
     const dataStart = at + BLOCK;
+    if (!REGULAR.has(type) && dataStart + size > bytes.length) {
+      stop(`tar header at byte ${at} (type ${JSON.stringify(type)}) claims ${size} bytes, past the end of the archive`);
+      break;
+    }
     const content = bytes.subarray(dataStart, Math.min(bytes.length, dataStart + size));
     const prefix = field(header, 345, 155);
     const name = longName ?? (prefix === '' ? field(header, 0, 100) : `${prefix}/${field(header, 0, 100)}`);
