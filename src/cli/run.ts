@@ -289,7 +289,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--range <a..b>', 'scan the commits of a range')
       .option('--branch <ref...>', 'scan these refs instead of all of them')
       .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
-      .option('--since-date <date>', 'scan commits after a date (anything git log --since takes)')
+      .option('--since-date <date>', 'scan commits after a date: YYYY-MM-DD, an ISO date and time, @<unix seconds>, "N days ago", yesterday')
       .option('--threads <n>', 'worker threads for detection (history scans)', positiveInteger, availableParallelism())
       .option('--submodules', 'also scan checked-out submodules (otherwise each is listed in a notice)'),
   ).action(async (repo: string, options: GitCommandOptions, command: Command) => {

@@ -31,7 +31,7 @@ export interface GitScanOptions {
   readonly ruleset: RulesetSpec;
   readonly selection: GitSelection;
   readonly maxCommits?: number;
-  /** Only commits after this date (anything `git log --since` accepts). */
+  /** Only commits after this date: an ISO date, `@<unix seconds>`, `N units ago`, `yesterday` (see `sinceDateSeconds`). */
   readonly sinceDate?: string;
   /** Worker threads for detection while the main thread reads git; 1 detects on the main thread. */
   readonly threads?: number;
@@ -111,11 +111,53 @@ function detectorInWorkers(spec: RulesetSpec, threads: number): AddedLinesDetect
   };
 }
 
+const SECONDS_PER_UNIT: Readonly<Record<string, number>> = { second: 1, minute: 60, hour: 3600, day: 86_400, week: 604_800 };
+
+/** A calendar date, optionally with a time and zone, that names a real day (2024-02-30 does not). */
+function isoDateSeconds(value: string): number | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day] = match.map(Number) as [number, number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
+  const time = match[4] === undefined ? Date.parse(`${match.slice(1, 4).join('-')}T00:00:00Z`) : Date.parse(value.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(time) ? Math.floor(time / 1000) : undefined;
+}
+
+/** `N units ago` (or git's `N.units.ago`), `yesterday`, `today`, `now`. */
+function relativeDateSeconds(value: string, now: Date): number | undefined {
+  const seconds = Math.floor(now.getTime() / 1000);
+  if (/^(?:now|today)$/i.test(value)) return seconds;
+  if (/^yesterday$/i.test(value)) return seconds - SECONDS_PER_UNIT['day']!;
+  const match = /^(\d{1,9})[ .](second|minute|hour|day|week|month|year)s?[ .]ago$/i.exec(value);
+  if (!match) return undefined;
+  const count = Number(match[1]);
+  const unit = match[2]!.toLowerCase();
+  if (unit !== 'month' && unit !== 'year') return seconds - count * SECONDS_PER_UNIT[unit]!;
+  const then = new Date(now);
+  if (unit === 'month') then.setUTCMonth(then.getUTCMonth() - count);
+  else then.setUTCFullYear(then.getUTCFullYear() - count);
+  return Number.isFinite(then.getTime()) ? Math.floor(then.getTime() / 1000) : undefined;
+}
+
+/**
+ * `--since-date` as Unix seconds. Git's own date reading turns anything it cannot read into "now"
+ * (or into some other day), which would silently scan nothing or the wrong commits, so only dates
+ * that mean one thing are taken: ISO dates (a date alone is midnight UTC), `@<seconds>`, and the
+ * relative forms above.
+ */
+export function sinceDateSeconds(value: string, now: Date = new Date()): number {
+  const trimmed = value.trim();
+  const seconds = /^@\d{1,12}$/.test(trimmed) ? Number(trimmed.slice(1)) : isoDateSeconds(trimmed) ?? relativeDateSeconds(trimmed, now);
+  if (seconds === undefined) throw new GitError(`--since-date: cannot read ${JSON.stringify(value)} as a date (use YYYY-MM-DD, an ISO date and time, @<unix seconds> or "N days ago")`);
+  return Math.max(0, seconds);
+}
+
 /** Revision arguments, after `--end-of-options` so a ref named `-x` is never read as an option. */
-function logArguments(options: GitScanOptions): string[] {
+function logArguments(options: GitScanOptions, sinceSeconds: number | undefined): string[] {
   const limits = [
     ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
-    ...(options.sinceDate === undefined ? [] : [`--since=${options.sinceDate}`]),
+    ...(sinceSeconds === undefined ? [] : [`--since=@${sinceSeconds}`]),
   ];
   // `--cc` shows what a merge added against every parent (an evil merge), nothing that a parent's own commit shows.
   const base = ['log', '-p', '--cc', ...DIFF_OPTIONS, '--full-history', '--source', LOG_FORMAT, ...limits];
@@ -153,6 +195,7 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
   const folder = path.resolve(cwd, options.repo ?? '.');
+  const sinceSeconds = options.sinceDate === undefined ? undefined : sinceDateSeconds(options.sinceDate);
   const repo = await repositoryRoot(folder);
   const notices: Notice[] = [];
   if (repo.shallow) notices.push({ level: 'note', code: 'shallow-clone', message: 'shallow clone: commits before the shallow boundary are not scanned' });
@@ -177,7 +220,7 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   });
   try {
     if (hasHead) {
-      await streamGit(logArguments(options), repo.root, (line) => parser.line(line));
+      await streamGit(logArguments(options, sinceSeconds), repo.root, (line) => parser.line(line));
       await parser.flush();
     }
   } catch (error) {
