@@ -2,6 +2,7 @@
  * Diff reading cannot be bypassed: content lines that look like diff headers, line breaks git does
  * not make, odd commit metadata and user diff settings never hide a secret or move it to another file.
  */
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo, placesOf, scanGitJson, stripeKey, type Repo } from './git-repo.js';
 
@@ -115,5 +116,35 @@ describe('merges', () => {
     const commitOf = (secret: string) => report.findings.find((finding) => finding.secret === secret)?.occurrences.map((occurrence) => occurrence.commit?.sha);
     expect(commitOf(onSide)).toEqual([sideSha]);
     expect(commitOf(inMerge)).toEqual([mergeSha]);
+  });
+});
+
+describe('file names', () => {
+  it('names with tabs, quotes, backslashes, control bytes, trailing spaces and bytes that are not UTF-8 are reported as they are, staged and in history', () => {
+    repo = makeRepo({ 'README.md': '# app\n' });
+    repo.commit('init');
+    const names = ['tab\there.env', 'quote"d.env', 'back\\slash.env', 'bell\x07.env', 'trailing space .env', 'b/nested and b/x differ.env', '"quoted".env', 'é +++ b.env'];
+    const keys = names.map(() => stripeKey());
+    names.forEach((name, index) => repo.write(name, `KEY=${keys[index]}\n`));
+    const notUtf8 = Buffer.concat([Buffer.from(`${repo.root}/bad`), Buffer.from([0xff, 0xfe]), Buffer.from('.env')]);
+    const notUtf8Key = stripeKey();
+    writeFileSync(notUtf8, `KEY=${notUtf8Key}\n`);
+    repo.git('add', '-A');
+    const expected = [...names.map((name, index) => `${keys[index]} ${name}:1`), `${notUtf8Key} bad\ufffd\ufffd.env:1`].sort();
+    expect(placesOf(scanGitJson(['--staged'], repo.root).report)).toEqual(expected);
+    repo.commit('odd names');
+    expect(placesOf(scanGitJson([], repo.root).report)).toEqual(expected);
+  });
+
+  it('a renamed file that gains a secret reports it under its new name', () => {
+    repo = makeRepo({ 'old.env': 'A=1\nB=2\nC=3\nD=4\n' });
+    repo.commit('init');
+    repo.git('mv', 'old.env', 'new.env');
+    const key = stripeKey();
+    repo.write('new.env', `A=1\nB=2\nC=3\nD=4\nKEY=${key}\n`);
+    repo.git('add', '-A');
+    expect(placesOf(scanGitJson(['--staged'], repo.root).report)).toEqual([`${key} new.env:5`]);
+    repo.commit('rename');
+    expect(placesOf(scanGitJson([], repo.root).report)).toEqual([`${key} new.env:5`]);
   });
 });
