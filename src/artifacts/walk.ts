@@ -11,7 +11,6 @@ import { isZip, listZip } from './containers/zip.js';
 import { isTar, listTar } from './containers/tar.js';
 import { isGzip, listGzip } from './containers/gzip.js';
 import { isAsar, listAsar } from './containers/asar.js';
-import { crc32 } from './containers/crc32.js';
 
 export type ContainerKind = 'zip' | 'crx' | 'tar' | 'gzip' | 'asar';
 
@@ -129,9 +128,8 @@ function walkContainer(walk: Walk, kind: ContainerKind, bytes: Uint8Array, chain
     const entryChain = [...chain, entry.name];
     const content = readWithin(walk, entry, entryChain);
     if (content === undefined) continue;
-    if (entry.crc32 !== undefined && crc32(content) !== entry.crc32) {
-      walk.remarks.push({ chain: entryChain, code: 'entry-damaged', message: 'its CRC-32 does not match its content (damaged or altered); scanned as it is' });
-    }
+    const damage = entry.damage?.(content);
+    if (damage !== undefined) walk.remarks.push({ chain: entryChain, code: 'entry-damaged', message: `${damage}; scanned as it is` });
     walkBytes(walk, content, entryChain, inside, sibling);
   }
 }

@@ -5,8 +5,8 @@ export interface ContainerEntry {
   readonly name: string;
   /** Bytes the entry occupies in the container, to bound its compression ratio. */
   readonly storedSize: number;
-  /** The CRC-32 the container records for the content (zip does), checked once it is read. */
-  readonly crc32?: number;
+  /** Why content just read is not what the container meant (a CRC mismatch, a salvaged stream), if it is not. */
+  readonly damage?: (content: Uint8Array) => string | undefined;
   /** The entry's content, at most `limit` bytes; throws EntryError when it is larger or unreadable. */
   read(limit: number): Uint8Array;
 }

@@ -5,6 +5,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import { FormatError } from '../strings.js';
+import { crc32 } from './crc32.js';
 import { EntryError, isOutputLimit, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
 
 const EOCD_SIGNATURE = 0x06054b50;
@@ -227,7 +228,14 @@ export function listZip(bytes: Uint8Array, maxEntries: number): ContainerListing
   return {
     entries: entries
       .filter((entry, index) => !refused.has(index) && !entry.name.endsWith('/'))
-      .map((entry): ContainerEntry => ({ name: entry.name, storedSize: entry.storedSize, crc32: entry.crc32, read: (limit) => readEntry(bytes, data, entry, limit) })),
+      .map(
+        (entry): ContainerEntry => ({
+          name: entry.name,
+          storedSize: entry.storedSize,
+          read: (limit) => readEntry(bytes, data, entry, limit),
+          damage: (content) => (crc32(content) === entry.crc32 ? undefined : 'its CRC-32 does not match its content (damaged or altered)'),
+        }),
+      ),
     notices,
   };
 }
