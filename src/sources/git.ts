@@ -4,6 +4,7 @@
  * it arrives, so memory stays bounded whatever the size of the history.
  */
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import type { CommitInfo, Notice } from '../types.js';
 
 /** Lines a commit (or the index) added to one file. */
@@ -121,10 +122,18 @@ export function parseHunkHeader(line: string): { readonly oldCounts: readonly nu
   return { oldCounts, newStart: Number(match[3]), newCount: Number(match[4] ?? 1) };
 }
 
-/** What one line of a hunk is, from its prefix column(s): in the new file, and added against every parent. */
-function hunkLineKind(prefix: string): { readonly inNewFile: boolean; readonly added: boolean } | undefined {
-  if (!/^[-+ ]+$/.test(prefix)) return undefined;
-  return { inNewFile: !prefix.includes('-'), added: !/[- ]/.test(prefix) };
+/** What one line of a hunk is, from its prefix column per parent: in the new file, and added against every parent. */
+function hunkLineKind(line: string, parents: number): { readonly inNewFile: boolean; readonly added: boolean } | undefined {
+  let inNewFile = true;
+  let added = true;
+  for (let parent = 0; parent < parents; parent++) {
+    const column = line[parent];
+    if (column === '+') continue;
+    if (column === '-') inNewFile = false;
+    else if (column !== ' ') return undefined;
+    added = false;
+  }
+  return { inNewFile, added };
 }
 
 /** Carriage returns inside a line; one at its end meets the joining line feed and ends the line once. */
@@ -217,12 +226,10 @@ export class PatchParser {
   private hunkLine(line: string): boolean {
     if (line.startsWith('\\')) return true;
     const parents = this.oldLeft.length;
-    const kind = hunkLineKind(line.slice(0, parents));
+    const kind = hunkLineKind(line, parents);
     if (kind === undefined) return false;
     const text = line.slice(parents);
-    [...line.slice(0, parents)].forEach((column, parent) => {
-      if (column !== '+') this.oldLeft[parent]!--;
-    });
+    for (let parent = 0; parent < parents; parent++) if (line[parent] !== '+') this.oldLeft[parent]!--;
     if (kind.inNewFile) this.newLeft--;
     if (kind.added) this.addLine(text);
     else if (kind.inNewFile) this.nextLine++;
@@ -272,45 +279,41 @@ export class PatchParser {
   }
 }
 
-/** Longest line kept: a longer one is cut, its first bytes (which say what the line is) kept, so it still counts in its hunk. */
-export const MAX_LINE_BYTES = MAX_ADDED_BYTES_PER_FILE + 1;
+/** Longest line kept, in characters: a longer one is cut, its start (which says what the line is) kept, so it still counts in its hunk. */
+export const MAX_LINE_CHARS = MAX_ADDED_BYTES_PER_FILE + 1;
 
 /**
  * Splits git's output into lines at line feeds only: a carriage return is content (readline would
  * break a line there, and what follows it would no longer look added).
  */
 export class LineSplitter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
 
   *push(chunk: Buffer): Generator<string> {
+    const text = this.decoder.write(chunk);
     let start = 0;
-    for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
-      yield this.take(chunk.subarray(start, end));
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      yield this.take(text.slice(start, end));
       start = end + 1;
     }
-    this.keep(chunk.subarray(start));
+    this.keep(text.slice(start));
   }
 
   /** The last line when the output did not end with a line feed. */
   end(): string | undefined {
-    return this.pendingBytes > 0 ? this.take(Buffer.alloc(0)) : undefined;
+    this.keep(this.decoder.end());
+    return this.pending.length > 0 ? this.take('') : undefined;
   }
 
-  private keep(bytes: Buffer): void {
-    const room = MAX_LINE_BYTES - this.pendingBytes;
-    if (room <= 0 || bytes.length === 0) return;
-    const kept = bytes.subarray(0, room);
-    this.pending.push(kept);
-    this.pendingBytes += kept.length;
+  private keep(text: string): void {
+    if (this.pending.length < MAX_LINE_CHARS) this.pending += text.slice(0, MAX_LINE_CHARS - this.pending.length);
   }
 
-  private take(last: Buffer): string {
-    if (this.pending.length === 0) return last.subarray(0, MAX_LINE_BYTES).toString('utf8');
+  private take(last: string): string {
     this.keep(last);
-    const line = Buffer.concat(this.pending).toString('utf8');
-    this.pending = [];
-    this.pendingBytes = 0;
+    const line = this.pending;
+    this.pending = '';
     return line;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, MAX_LINE_BYTES, parseHunkHeader, PatchParser, shortRef, unquoteGitPath, type AddedLines, type RemovedLines } from '../../src/sources/git.js';
+import { LineSplitter, MAX_LINE_CHARS, parseHunkHeader, PatchParser, shortRef, unquoteGitPath, type AddedLines, type RemovedLines } from '../../src/sources/git.js';
 import type { Notice } from '../../src/types.js';
 
 function parse(lines: readonly string[]): { added: AddedLines[]; removed: RemovedLines[]; notices: Notice[] } {
@@ -112,10 +112,10 @@ describe('LineSplitter', () => {
 
   it('cuts a line longer than the limit and still ends it at its line feed', () => {
     const splitter = new LineSplitter();
-    const long = Buffer.alloc(MAX_LINE_BYTES + 10, 'x');
+    const long = Buffer.alloc(MAX_LINE_CHARS + 10, 'x');
     long[0] = '+'.charCodeAt(0);
     const lines = [...splitter.push(long), ...splitter.push(Buffer.from('\n+next\n'))];
-    expect(lines.map((line) => [line[0], line.length])).toEqual([['+', MAX_LINE_BYTES], ['+', 5]]);
+    expect(lines.map((line) => [line[0], line.length])).toEqual([['+', MAX_LINE_CHARS], ['+', 5]]);
     expect(splitter.end()).toBeUndefined();
   });
 });
