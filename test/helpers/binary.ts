@@ -145,3 +145,20 @@ export function expectOnlyFormatErrors(decode: (bytes: Uint8Array) => Extraction
     if (!(result instanceof FormatError)) for (const string of result.strings) expect(typeof string.value).toBe('string');
   }
 }
+
+/** Values a hostile header puts in a count, size or offset: all ones, the sign bit, just below it. */
+const EXTREME_WORDS = [0xffffffff, 0x80000000, 0x7fffffff] as const;
+
+/** Copies of `original` with one 32-bit word in its first `span` bytes set to an extreme value, in either byte order. */
+export function* extremeWordCopies(original: Uint8Array, span: number): Generator<{ readonly bytes: Buffer; readonly change: string }> {
+  for (let at = 0; at + 4 <= Math.min(span, original.length); at += 2) {
+    for (const value of EXTREME_WORDS) {
+      for (const order of ['LE', 'BE'] as const) {
+        const bytes = Buffer.from(original);
+        if (order === 'LE') bytes.writeUInt32LE(value, at);
+        else bytes.writeUInt32BE(value, at);
+        yield { bytes, change: `0x${value.toString(16)} ${order} at byte ${at}` };
+      }
+    }
+  }
+}
