@@ -76,7 +76,8 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
   const found: Candidate[] = [];
   for (const index of ruleset.keywords.candidates(view)) {
-    found.push(...ruleCandidates(ruleset.rules[index]!, view, text, path, ruleset, locator));
+    // One push per candidate: spreading a rule's matches overflows the stack past ~100 000.
+    for (const candidate of ruleCandidates(ruleset.rules[index]!, view, text, path, ruleset, locator)) found.push(candidate);
   }
   const kept = found.filter((candidate) => !candidate.rule.spec.generic);
   if (kept.length === found.length) return found;

@@ -71,10 +71,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const notices: Notice[] = [...enumeration.notices];
   let bytes = 0;
   let files = 0;
+  // Appended one by one: a file with 200 000 hits overflows the stack as spread arguments.
   for (const result of results) {
-    hits.push(...result.hits);
-    inlineAllows.push(...result.inlineAllows);
-    notices.push(...result.notices);
+    for (const hit of result.hits) hits.push(hit);
+    for (const allow of result.inlineAllows) inlineAllows.push(allow);
+    for (const notice of result.notices) notices.push(notice);
     bytes += result.bytes;
     if (result.scanned) files++;
   }
