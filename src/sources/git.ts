@@ -37,11 +37,13 @@ export const LOG_FORMAT = '--format=%x1ecommit%x1f%H%x1f%aI%x1f%S%n%an%n%ae%n%s'
 const HEADER_FIELD_LINES = 3;
 
 /**
- * Options every diff we read needs whatever the user's configuration says: our own path prefixes
- * (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths (`diff.relative`), no external
- * diff or text conversion, and no signature lines in the log.
+ * Options every diff we read needs whatever the user's configuration or the repository's attributes
+ * say: our own path prefixes (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths
+ * (`diff.relative`), no external diff or text conversion, and every file as text, since a
+ * `.gitattributes` line (`*.env binary`) would otherwise hide a file's lines; binary content is
+ * told by its NUL bytes instead, as the file scanner does.
  */
-export const DIFF_OPTIONS: readonly string[] = ['-U0', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/'];
+export const DIFF_OPTIONS: readonly string[] = ['-U0', '--text', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/'];
 
 /** `refs/heads/x` → `x`, `refs/remotes/origin/x` → `origin/x`, `refs/pull/1/head` → `pull/1/head`. */
 export function shortRef(ref: string): string {
@@ -177,6 +179,7 @@ export class PatchParser {
   private oldLeft: number[] = [];
   private newLeft = 0;
   private oversized = false;
+  private binary = false;
 
   constructor(private readonly sink: ParseSink) {}
 
@@ -204,8 +207,6 @@ export class PatchParser {
       this.path = headerPath(line, 'b/');
     } else if (line.startsWith('@@')) {
       this.startHunk(line);
-    } else if (line.startsWith('Binary files ') && line.endsWith(' differ')) {
-      this.binary(line);
     }
     return wait;
   }
@@ -237,12 +238,6 @@ export class PatchParser {
     return true;
   }
 
-  private binary(line: string): void {
-    const quoted = / and ("b\/.*") differ$/.exec(line)?.[1];
-    const path = quoted === undefined ? / and b\/(.*) differ$/.exec(line)?.[1] : unquoteGitPath(quoted).slice(2);
-    if (path !== undefined) this.sink.notice({ level: 'note', code: 'binary-skipped', message: `binary file in commit ${this.commit?.sha.slice(0, 12) ?? 'staged'}; not scanned`, path });
-  }
-
   private removeLine(text: string): void {
     this.removedBytes += text.length + 1;
     if (this.removedBytes <= MAX_ADDED_BYTES_PER_FILE) this.removedLines.push(text);
@@ -250,7 +245,12 @@ export class PatchParser {
 
   private addLine(text: string): void {
     const lineNumber = this.nextLine++;
-    if (this.oversized) return;
+    if (this.oversized || this.binary) return;
+    if (text.includes('\0')) {
+      this.binary = true;
+      this.sink.notice({ level: 'note', code: 'binary-skipped', message: `binary file in commit ${this.commit?.sha.slice(0, 12) ?? 'staged'}; not scanned`, path: this.path ?? this.oldPath ?? '' });
+      return;
+    }
     this.bytes += text.length + 1;
     if (this.bytes > MAX_ADDED_BYTES_PER_FILE) {
       this.oversized = true;
@@ -266,7 +266,7 @@ export class PatchParser {
     const commit = this.commit === undefined ? {} : { commit: this.commit };
     if (this.oldPath !== undefined && this.removedLines.length > 0) this.sink.removed?.({ path: this.oldPath, ...commit, text: this.removedLines.join('\n') });
     const wait =
-      this.path !== undefined && this.lines.length > 0 && !this.oversized
+      this.path !== undefined && this.lines.length > 0 && !this.oversized && !this.binary
         ? this.sink.added({ path: this.path, ...commit, text: this.lines.join('\n'), lineNumbers: this.numbers })
         : undefined;
     this.lines = [];
@@ -275,6 +275,7 @@ export class PatchParser {
     this.removedBytes = 0;
     this.bytes = 0;
     this.oversized = false;
+    this.binary = false;
     return wait;
   }
 }

@@ -148,3 +148,21 @@ describe('file names', () => {
     expect(placesOf(scanGitJson([], repo.root).report)).toEqual([`${key} new.env:5`]);
   });
 });
+
+describe('attributes', () => {
+  it.each(['*.env binary', '*.env -diff'])('a .gitattributes line `%s` cannot make a text file binary to hide it; real binary content is noted', (attributes) => {
+    repo = makeRepo({ '.gitattributes': `${attributes}\n` });
+    repo.commit('attributes');
+    const key = stripeKey();
+    repo.write('c.env', `A=1\nKEY=${key}\n`);
+    repo.write('logo.png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]), Buffer.from(`KEY=${stripeKey()}\n`)]));
+    repo.git('add', '-A');
+    const staged = scanGitJson(['--staged'], repo.root).report;
+    expect(placesOf(staged)).toEqual([`${key} c.env:2`]);
+    expect(staged.notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' })]);
+    repo.commit('add');
+    const history = scanGitJson([], repo.root).report;
+    expect(placesOf(history)).toEqual([`${key} c.env:2`]);
+    expect(history.notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' })]);
+  });
+});

@@ -45,10 +45,10 @@ describe('PatchParser', () => {
     ]);
   });
 
-  it('notes binary changes instead of scanning them', () => {
-    const { added, notices } = parse([...header('abc'), 'diff --git a/logo.png b/logo.png', 'Binary files /dev/null and b/logo.png differ', 'diff --git "a/\\303\\251 x.png" "b/\\303\\251 x.png"', 'Binary files /dev/null and "b/\\303\\251 x.png" differ']);
-    expect(added).toEqual([]);
-    expect(notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' }), expect.objectContaining({ code: 'binary-skipped', path: 'é x.png' })]);
+  it('notes a file whose added lines hold a NUL byte as binary instead of scanning it', () => {
+    const { added, notices } = parse([...header('abc'), 'diff --git a/logo.png b/logo.png', '+++ b/logo.png', '@@ -0,0 +1,2 @@', '+PNG\0\0', '+KEY=after', 'diff --git a/a.env b/a.env', '+++ b/a.env', '@@ -0,0 +1 @@', '+A=1']);
+    expect(added.map((change) => change.path)).toEqual(['a.env']);
+    expect(notices).toEqual([expect.objectContaining({ code: 'binary-skipped', path: 'logo.png' })]);
   });
 
   it('reads exactly the counted lines of a hunk as content, whatever they look like', () => {
