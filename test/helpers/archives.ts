@@ -76,8 +76,9 @@ export function zip(members: readonly ZipMember[], prefix: Uint8Array = new Uint
   const count = centrals.length / 2;
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(wide ? 0xffff : count, 8);
-  end.writeUInt16LE(wide ? 0xffff : count, 10);
+  // Without zip64 a count past 65,535 keeps its low 16 bits, as old jar writers left it.
+  end.writeUInt16LE(wide ? 0xffff : count & 0xffff, 8);
+  end.writeUInt16LE(wide ? 0xffff : count & 0xffff, 10);
   end.writeUInt32LE(wide ? 0xffffffff : directory.length, 12);
   end.writeUInt32LE(wide ? 0xffffffff : offset, 16);
   if (!wide) return Buffer.concat([Buffer.from(prefix), ...locals, directory, end]);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 import { crx, zip } from '../helpers/archives.js';
-import { listZip, overlappingSpans } from '../../src/artifacts/containers/zip.js';
+import { listZip, miscounted, overlappingSpans } from '../../src/artifacts/containers/zip.js';
 import { tableCrc32 } from '../../src/artifacts/containers/crc32.js';
 
 const PYTHON_MANY_KEY = 'sk_live_8fJ2kQ7wZp3VbN6xR1tYc9LmD4sH0gAeUi5oKq';
@@ -13,6 +13,8 @@ const PYTHON_FORCED_KEY = 'sk_live_T5nB8vC1xZ4mQ7wE2rY9uI3oP6aS0dFgHjKlLz';
 const CRAFTED_KEY = 'sk_live_Hq3Wm8Zt1Xc6Vb9Nn2Lk5Jd0Pf7Rg4Ys8Ua3Ei6';
 const CRX_KEY = 'sk_live_Ra7Tb2Uc9Vd4We1Xf6Yg3Zh8Ai5Bj0Ck7Dl2Em9';
 const DAMAGED_KEY = 'sk_live_Gp4Hq9Ir2Js7Kt0Lu5Mv8Nw3Ox6Py1Qz4Ra9Sb2';
+const HIDDEN_KEY = 'sk_live_Jt8Ku3Lv0Mw5Nx2Oy7Pz4Qa9Rb6Sc1Td8Ue3Vf0Wg';
+const WRAPPED_KEY = 'sk_live_Xh5Yi0Zj7Ak2Bl9Cm4Dn1Eo6Fp3Gq8Hr5Is0Jt7';
 const OVERLAP_KEY = 'sk_live_Mf6Ng1Oh8Pi3Qj0Rk5Sl2Tm9Un4Vo7Wp2Xq5Yr8';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -69,6 +71,13 @@ function paddedOverlapZip(content: string): Buffer {
   return Buffer.concat([body, directory, end]);
 }
 
+/** `bytes` with the end record's entry counts overwritten, as a writer that lowers or wraps them would leave it. */
+function withCount(bytes: Buffer, count: number): Buffer {
+  bytes.writeUInt16LE(count, bytes.length - 22 + 8);
+  bytes.writeUInt16LE(count, bytes.length - 22 + 10);
+  return bytes;
+}
+
 interface JsonReport {
   findings: { secret: string; occurrences: { path: string }[] }[];
   notices: { level: string; code: string; path: string; message: string }[];
@@ -80,6 +89,8 @@ beforeAll(() => {
     'crafted64.zip': zip([{ name: 'notes.txt', content: 'hello' }, { name: 'config/.env', content: `STRIPE_KEY=${CRAFTED_KEY}\n` }], undefined, { zip64: true }),
     'ext.crx': crx(zip([{ name: 'background.js', content: `const key = "${CRX_KEY}";\n` }], undefined, { zip64: true })),
     'damaged.zip': zip([{ name: 'config.env', content: `STRIPE_KEY=${DAMAGED_KEY}\n`, recordedCrc: 0x12345678 }, { name: 'fine.txt', content: 'fine' }]),
+    'hidden.zip': withCount(zip([{ name: 'readme.txt', content: 'hello' }, { name: 'hidden.env', content: `STRIPE_KEY=${HIDDEN_KEY}\n` }]), 1),
+    'wrapped.zip': withCount(zip([...Array.from({ length: 65_536 }, (_, index) => ({ name: `f/${index}`, content: '', stored: true })), { name: 'last.env', content: `STRIPE_KEY=${WRAPPED_KEY}\n` }]), 1),
     'padded-overlap.zip': paddedOverlapZip(`STRIPE_KEY=${OVERLAP_KEY}\n`),
   });
   if (hasPython) {
@@ -149,6 +160,28 @@ describe('zip64', () => {
     const bytes = zip([{ name: 'a.txt', content: 'abc' }], undefined, { zip64: true });
     bytes.fill(0, bytes.length - 22 - 20 - 56, bytes.length - 22 - 20);
     expect(() => listZip(bytes, 100)).toThrow(/damaged zip64 end of central directory/);
+  });
+});
+
+describe('entry counts', () => {
+  it('scans an entry past a lowered entry count, and says the count is wrong', () => {
+    const { json } = scan('hidden.zip');
+    expect(placesOf(json, HIDDEN_KEY)).toEqual(['hidden.zip!hidden.env']);
+    expect(json.notices).toEqual([expect.objectContaining({ level: 'warning', code: 'archive-damaged', path: 'hidden.zip', message: 'the central directory lists 1 entries but holds 2' })]);
+  });
+
+  it('reads all 65,537 entries of a zip whose writer kept only the low 16 bits of the count', () => {
+    const { json } = scan('wrapped.zip');
+    expect(placesOf(json, WRAPPED_KEY)).toEqual(['wrapped.zip!last.env']);
+    expect(json.notices).toEqual([]);
+  });
+
+  it('tells a wrapped count from a wrong one', () => {
+    expect(miscounted(65_537, 1)).toBe(false);
+    expect(miscounted(131_072, 0)).toBe(false);
+    expect(miscounted(2, 1)).toBe(true);
+    expect(miscounted(1, 2)).toBe(true);
+    expect(miscounted(65_537 + 0x10000, 65_537)).toBe(true);
   });
 });
 

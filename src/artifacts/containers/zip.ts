@@ -117,13 +117,21 @@ function decodeName(bytes: Uint8Array, utf8: boolean): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(utf8 ? 'utf8' : 'latin1');
 }
 
+/**
+ * Reads headers as far as the directory's size reaches, not only as many as its count says: some
+ * writers store the count modulo 65,536 without zip64, and an entry past a lowered count is still
+ * in the file for any tool that walks the directory.
+ */
 function readCentralEntries(bytes: Uint8Array, data: DataView, directory: Directory, prefix: number, maxEntries: number): { entries: RawEntry[]; truncated: boolean } {
   const entries: RawEntry[] = [];
   let at = directory.offset + prefix;
   const end = Math.min(bytes.length, at + directory.size);
-  while (entries.length < directory.count && at + 46 <= end) {
+  while (at + 46 <= end) {
+    if (data.getUint32(at, true) !== CENTRAL_SIGNATURE) {
+      if (entries.length >= directory.count) break;
+      throw new FormatError(`damaged central directory at byte ${at}`);
+    }
     if (entries.length >= maxEntries) return { entries, truncated: true };
-    if (data.getUint32(at, true) !== CENTRAL_SIGNATURE) throw new FormatError(`damaged central directory at byte ${at}`);
     const flags = data.getUint16(at + 8, true);
     const nameLength = data.getUint16(at + 28, true);
     const extraLength = data.getUint16(at + 30, true);
@@ -210,6 +218,11 @@ export function overlappingSpans(spans: readonly Span[]): Set<number> {
   return refused;
 }
 
+/** Whether a directory's count is wrong, beyond the wrap-around of writers that keep only its low 16 bits. */
+export function miscounted(held: number, listed: number): boolean {
+  return held < listed || (held > listed && (listed > 0xffff || (held - listed) % 0x10000 !== 0));
+}
+
 /**
  * Lists the entries of the zip at the end of `bytes`. Data before the zip (a CRX header, a
  * self-extractor stub) is allowed: the directory's own size and position tell where the zip starts.
@@ -222,7 +235,7 @@ export function listZip(bytes: Uint8Array, maxEntries: number): ContainerListing
   const prefix = Math.max(0, directory.end - directory.size - directory.offset);
   const { entries, truncated } = readCentralEntries(bytes, data, directory, prefix, maxEntries);
   const notices: ContainerNotice[] = truncated ? [tooManyEntries(maxEntries)] : [];
-  if (!truncated && entries.length < directory.count) notices.push({ code: 'archive-damaged', message: `the central directory lists ${directory.count} entries but holds ${entries.length}` });
+  if (!truncated && miscounted(entries.length, directory.count)) notices.push({ code: 'archive-damaged', message: `the central directory lists ${directory.count} entries but holds ${entries.length}` });
   const refused = overlappingSpans(entries.map((entry) => spanOf(bytes, data, entry)));
   if (refused.size > 0) notices.push({ code: 'archive-limit', message: `${refused.size} entries overlap others' data (an overlapping-entry zip bomb); not scanned` });
   return {
