@@ -4,7 +4,7 @@
  * git process for all findings together, never one per finding.
  */
 import type { CommitInfo, Finding, SecretHistory } from '../types.js';
-import { DIFF_OPTIONS, LOG_FORMAT, PatchParser, runGit, streamGit, unquoteGitPath } from '../sources/git.js';
+import { DIFF_OPTIONS, LOG_FORMAT, PatchParser, runGit, streamGit } from '../sources/git.js';
 
 function commitsOf(finding: Finding): CommitInfo[] {
   return finding.occurrences.flatMap((occurrence) => (occurrence.provenance.kind === 'git' ? [occurrence.provenance.commit] : []));
@@ -42,27 +42,34 @@ function secretsByPath(findings: readonly Finding[]): Map<string, string[]> {
 }
 
 /**
- * The path of a `git grep HEAD` line (`HEAD:path:text`), among the wanted ones: git quotes unusual
- * names, and a plain name may itself hold colons, so the known names decide where it ends.
+ * Reads `git grep -z HEAD` output, `HEAD:path\0text` per matching line. The path is as stored (no
+ * quoting, so colons are its own), and one holding line feeds arrives over several lines.
  */
-export function grepLinePath(line: string, wanted: SecretsByPath): { readonly path: string; readonly text: string } | undefined {
-  const rest = line.slice('HEAD:'.length);
-  const quoted = /^"(?:[^"\\]|\\.)*"/.exec(rest)?.[0];
-  if (quoted !== undefined) return { path: unquoteGitPath(quoted), text: rest.slice(quoted.length + 1) };
-  for (let colon = rest.indexOf(':'); colon !== -1; colon = rest.indexOf(':', colon + 1)) {
-    if (wanted.has(rest.slice(0, colon))) return { path: rest.slice(0, colon), text: rest.slice(colon + 1) };
+export class GrepReader {
+  private carried = '';
+
+  line(line: string): { readonly path: string; readonly text: string } | undefined {
+    const nul = line.indexOf('\0');
+    if (nul === -1) {
+      this.carried += `${line}\n`;
+      return undefined;
+    }
+    const path = (this.carried + line.slice(0, nul)).slice('HEAD:'.length);
+    this.carried = '';
+    return { path, text: line.slice(nul + 1) };
   }
-  return undefined;
 }
 
 /** `path\0secret` for each secret HEAD still holds at that path: one `git grep` over HEAD for them all. */
 async function presentAtHead(root: string, wanted: SecretsByPath): Promise<Set<string>> {
   const present = new Set<string>();
   const patterns = [...new Set([...wanted.values()].flat())];
-  await streamGit(['grep', '--text', '--fixed-strings', '--no-color', '-f', '-', 'HEAD'], root, (line) => {
-    const match = grepLinePath(line, wanted);
-    for (const secret of match === undefined ? [] : wanted.get(match.path) ?? []) {
-      if (match!.text.includes(secret)) present.add(`${match!.path}\0${secret}`);
+  const reader = new GrepReader();
+  await streamGit(['grep', '-z', '--text', '--fixed-strings', '--no-color', '-f', '-', 'HEAD'], root, (line) => {
+    const match = reader.line(line);
+    if (match === undefined) return;
+    for (const secret of wanted.get(match.path) ?? []) {
+      if (match.text.includes(secret)) present.add(`${match.path}\0${secret}`);
     }
   }, `${patterns.join('\n')}\n`).catch(() => undefined); // no HEAD, or nothing matched (grep exits 1)
   return present;

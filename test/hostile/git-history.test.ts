@@ -3,9 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countOccurrences, GrepReader } from '../../src/post/history.js';
 import { BIN } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
-import { makeRepo, stripeKey, type Report, type Repo } from './git-repo.js';
+import { makeRepo, scanGitJson, stripeKey, type Report, type Repo } from './git-repo.js';
 
 const FILES = 10;
 const KEYS_PER_FILE = 200;
@@ -65,5 +66,38 @@ describe('history of many removed secrets', () => {
     expect(answers.filter((answer) => JSON.stringify(answer.got) !== JSON.stringify(answer.want))).toEqual([]);
     const calls = readFileSync(path.join(wrapper.root, 'calls.log'), 'utf8').trim().split('\n');
     expect(calls.length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('GrepReader', () => {
+  it('reads the path up to the NUL, colons and line feeds included', () => {
+    const reader = new GrepReader();
+    expect(reader.line('HEAD:a:b.env\0KEY=s:1')).toEqual({ path: 'a:b.env', text: 'KEY=s:1' });
+    expect(reader.line('HEAD:odd')).toBeUndefined();
+    expect(reader.line('name\0KEY=s\0x')).toEqual({ path: 'odd\nname', text: 'KEY=s\0x' });
+  });
+});
+
+describe('countOccurrences', () => {
+  it('counts without overlaps', () => {
+    expect(countOccurrences('abcabc abc', 'abc')).toBe(3);
+    expect(countOccurrences('aaaa', 'aa')).toBe(2);
+    expect(countOccurrences('', 'a')).toBe(0);
+  });
+});
+
+describe('history of files with odd names', () => {
+  it('knows a secret is still at HEAD in a file whose name holds a colon and a line feed, and when it was removed from one', () => {
+    const odd = makeRepo();
+    const [kept, removed] = [stripeKey(), stripeKey()];
+    odd.write('x:y\nz.env', `KEEP=${kept}\nGONE=${removed}\n`);
+    const added = odd.commit('add');
+    odd.write('x:y\nz.env', `KEEP=${kept}\n`);
+    const trimmed = odd.commit('trim');
+    const { report } = scanGitJson([], odd.root);
+    odd.remove();
+    const historyOf = (secret: string) => report.findings.find((finding) => finding.secret === secret)?.history;
+    expect(historyOf(kept)).toMatchObject({ introduced: { sha: added }, presentAtHead: true });
+    expect(historyOf(removed)).toMatchObject({ introduced: { sha: added }, presentAtHead: false, removedIn: { sha: trimmed } });
   });
 });
