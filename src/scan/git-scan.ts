@@ -11,6 +11,7 @@ import { compareNotices, groupFindings } from '../post/findings.js';
 import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, streamGit, type AddedLines } from '../sources/git.js';
 import { detectAdded } from './added-lines.js';
 import { WorkerPool } from './pool.js';
+import { onlyBuiltinRules } from '../ruleset/load.js';
 import { attachHistory } from '../post/history.js';
 
 /** Which changes to scan. */
@@ -79,14 +80,18 @@ function detectorOnThisThread(spec: RulesetSpec): AddedLinesDetector {
   };
 }
 
-function detectorInWorkers(spec: RulesetSpec, threads: number): AddedLinesDetector {
+function detectorInWorkers(spec: RulesetSpec, threads: number, notices: Notice[]): AddedLinesDetector {
   const pool = new WorkerPool({ ruleset: spec, limits: { maxFileSize: Number.POSITIVE_INFINITY, archive: DEFAULT_ARCHIVE_LIMITS } }, threads);
   const replies: Promise<readonly Hit[]>[] = [];
   const pending = new Set<Promise<unknown>>();
   let batch: AddedLines[] = [];
   const send = () => {
     if (batch.length === 0) return;
-    const reply = pool.run({ kind: 'added', batch }).then((answer) => (answer.kind === 'added' ? answer.hits : []));
+    const reply = pool.run({ kind: 'added', batch }).then((answer) => {
+      if (answer.kind !== 'added') return [];
+      for (const notice of answer.notices) notices.push(notice);
+      return answer.hits;
+    });
     const settled = reply.finally(() => pending.delete(settled));
     pending.add(settled);
     replies.push(reply);
@@ -205,7 +210,8 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
 
   const threads = options.selection.kind === 'staged' ? 1 : options.threads ?? 1;
   // The main thread reads and parses git's output: it takes one of the threads.
-  const detector = threads > 1 ? detectorInWorkers(options.ruleset, threads - 1) : detectorOnThisThread(options.ruleset);
+  // Rules that are not keyleak's own run in a worker even for one thread: only a worker can be stopped.
+  const detector = threads > 1 || !onlyBuiltinRules(options.ruleset) ? detectorInWorkers(options.ruleset, Math.max(1, threads - 1), notices) : detectorOnThisThread(options.ruleset);
   let bytes = 0;
   let files = 0;
   const parser = new PatchParser({
@@ -219,7 +225,9 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
     },
   });
   try {
-    if (hasHead) {
+    // Every ref is read even when HEAD is unborn (an orphan branch checked out): the others still hold history.
+    const selectsAllRefs = options.selection.kind === 'history' && options.selection.refs === 'all';
+    if (hasHead || selectsAllRefs) {
       await streamGit(logArguments(options, sinceSeconds), repo.root, (line) => parser.line(line));
       await parser.flush();
     }

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
-import { makeRepo, stripeKey, type Repo } from './git-repo.js';
+import { makeRepo, placesOf, scanGitJson, stripeKey, type Repo } from './git-repo.js';
 
 let repo: Repo;
 afterEach(() => repo?.remove());
@@ -29,5 +29,29 @@ describe('broken repositories', () => {
     expect(history.stderr).toMatch(new RegExp(`^keyleak: [^\\n]*${sha}\\n$`));
     // The index against HEAD needs no older object: a pre-commit scan still runs, and finds nothing staged.
     expect(keyleak(['git', '--staged'], { cwd: repo.root })).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
+describe('unborn HEAD', () => {
+  it('an orphan branch checked out does not hide the commits of the other branches', () => {
+    repo = makeRepo();
+    const key = stripeKey();
+    repo.write('a.env', `KEY=${key}\n`);
+    const sha = repo.commit('add');
+    repo.git('checkout', '-q', '--orphan', 'empty');
+    repo.git('rm', '-q', '-r', '--cached', '.');
+    const { code, report } = scanGitJson([], repo.root);
+    expect(code).toBe(1);
+    expect(placesOf(report)).toEqual([`${key} a.env:1`]);
+    expect(report.findings[0]?.history).toMatchObject({ introduced: { sha }, presentAtHead: false, onlyOn: ['main'] });
+  });
+
+  it('a HEAD naming a ref that holds garbage is one line and exit 2, not an empty scan', () => {
+    repo = makeRepo();
+    repo.write('.git/HEAD', 'ref: refs/heads/broken\n');
+    repo.write('.git/refs/heads/broken', 'not a sha\n');
+    const result = keyleak(['git'], { cwd: repo.root });
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(/^keyleak: [^\n]*refs\/heads\/broken\n$/);
   });
 });
