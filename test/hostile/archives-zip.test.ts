@@ -15,6 +15,8 @@ const CRX_KEY = 'sk_live_Ra7Tb2Uc9Vd4We1Xf6Yg3Zh8Ai5Bj0Ck7Dl2Em9';
 const DAMAGED_KEY = 'sk_live_Gp4Hq9Ir2Js7Kt0Lu5Mv8Nw3Ox6Py1Qz4Ra9Sb2';
 const HIDDEN_KEY = 'sk_live_Jt8Ku3Lv0Mw5Nx2Oy7Pz4Qa9Rb6Sc1Td8Ue3Vf0Wg';
 const WRAPPED_KEY = 'sk_live_Xh5Yi0Zj7Ak2Bl9Cm4Dn1Eo6Fp3Gq8Hr5Is0Jt7';
+const FOLDER_KEY = 'sk_live_Lc2Md7Ne4Of9Pg6Qh1Ri8Sj5Tk0Ul3Vm8Wn5Xo2Yp';
+const BOGUS_CRX_KEY = 'sk_live_Nq4Or9Ps6Qt1Ru8Sv3Tw0Ux5Vy2Wz7Xa4Yb9Zc6A';
 const OVERLAP_KEY = 'sk_live_Mf6Ng1Oh8Pi3Qj0Rk5Sl2Tm9Un4Vo7Wp2Xq5Yr8';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -78,6 +80,13 @@ function withCount(bytes: Buffer, count: number): Buffer {
   return bytes;
 }
 
+/** A CRX whose header length points far past the end of the file. */
+function bogusCrx(zipBytes: Buffer): Buffer {
+  const bytes = crx(zipBytes);
+  bytes.writeUInt32LE(0xffffffff, 8);
+  return bytes;
+}
+
 interface JsonReport {
   findings: { secret: string; occurrences: { path: string }[] }[];
   notices: { level: string; code: string; path: string; message: string }[];
@@ -91,6 +100,8 @@ beforeAll(() => {
     'damaged.zip': zip([{ name: 'config.env', content: `STRIPE_KEY=${DAMAGED_KEY}\n`, recordedCrc: 0x12345678 }, { name: 'fine.txt', content: 'fine' }]),
     'hidden.zip': withCount(zip([{ name: 'readme.txt', content: 'hello' }, { name: 'hidden.env', content: `STRIPE_KEY=${HIDDEN_KEY}\n` }]), 1),
     'wrapped.zip': withCount(zip([...Array.from({ length: 65_536 }, (_, index) => ({ name: `f/${index}`, content: '', stored: true })), { name: 'last.env', content: `STRIPE_KEY=${WRAPPED_KEY}\n` }]), 1),
+    'folder.zip': zip([{ name: 'assets/', content: '' }, { name: 'config/', content: `STRIPE_KEY=${FOLDER_KEY}\n` }]),
+    'bogus.crx': bogusCrx(zip([{ name: 'background.js', content: `const key = "${BOGUS_CRX_KEY}";\n` }])),
     'padded-overlap.zip': paddedOverlapZip(`STRIPE_KEY=${OVERLAP_KEY}\n`),
   });
   if (hasPython) {
@@ -182,6 +193,20 @@ describe('entry counts', () => {
     expect(miscounted(2, 1)).toBe(true);
     expect(miscounted(1, 2)).toBe(true);
     expect(miscounted(65_537 + 0x10000, 65_537)).toBe(true);
+  });
+});
+
+describe('odd places for data', () => {
+  it('scans a folder entry that holds bytes, and leaves empty folders out', () => {
+    const { json } = scan('folder.zip');
+    expect(placesOf(json, FOLDER_KEY)).toEqual(['folder.zip!config/']);
+    expect(json.notices).toEqual([]);
+  });
+
+  it('finds the zip of a CRX whose header length is bogus, from its end records', () => {
+    const { json } = scan('bogus.crx');
+    expect(placesOf(json, BOGUS_CRX_KEY)).toEqual(['bogus.crx!background.js']);
+    expect(json.notices).toEqual([]);
   });
 });
 

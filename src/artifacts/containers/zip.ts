@@ -240,7 +240,8 @@ export function listZip(bytes: Uint8Array, maxEntries: number): ContainerListing
   if (refused.size > 0) notices.push({ code: 'archive-limit', message: `${refused.size} entries overlap others' data (an overlapping-entry zip bomb); not scanned` });
   return {
     entries: entries
-      .filter((entry, index) => !refused.has(index) && !entry.name.endsWith('/'))
+      // A folder entry holding bytes is odd, but those bytes are in the file: only empty folders are left out.
+      .filter((entry, index) => !refused.has(index) && !(entry.name.endsWith('/') && entry.size === 0))
       .map(
         (entry): ContainerEntry => ({
           name: entry.name,
