@@ -7,6 +7,7 @@ import { scanArtifact } from '../../src/scan/artifact-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/artifacts/limits.js';
 import { extremeWordCopies } from '../helpers/binary.js';
 import { zip } from '../helpers/archives.js';
+import { listZip } from '../../src/artifacts/containers/zip.js';
 
 /** One real file per decoder, named so the extractor picks that decoder. */
 const PARTS: readonly (readonly [file: string, name: string, format: string])[] = [
@@ -17,7 +18,9 @@ const PARTS: readonly (readonly [file: string, name: string, format: string])[] 
   ['parts/Info.plist', 'Info.plist', 'plist'],
   ['parts/Leaky', 'Leaky', 'macho'],
   ['parts/libleaky.so', 'libleaky.so', 'elf'],
+  ['parts/resources.pb', 'base/resources.pb', 'protobuf'],
   ['hermes/app-v96.hbc', 'index.android.bundle', 'hermes'],
+  ['parts/secret-sdk.jar', 'com/acme/Keys.class', 'class'],
 ];
 
 let ruleset: Ruleset;
@@ -25,8 +28,11 @@ beforeAll(async () => {
   ruleset = compileRuleset(await loadRuleset());
 });
 
+/** The file itself, or for a jar its first class file. */
 function read(file: string): Uint8Array {
-  return readFileSync(new URL(`../../fixtures/apps/out/${file}`, import.meta.url));
+  const bytes = readFileSync(new URL(`../../fixtures/apps/out/${file}`, import.meta.url));
+  if (!file.endsWith('.jar')) return bytes;
+  return listZip(bytes, 100).entries.find((entry) => entry.name.endsWith('.class'))!.read(1 << 20);
 }
 
 describe.each(PARTS)('%s with extreme header words', (file, name, format) => {
