@@ -38,12 +38,13 @@ const HEADER_FIELD_LINES = 3;
 
 /**
  * Options every diff we read needs whatever the user's configuration or the repository's attributes
- * say: our own path prefixes (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths
+ * say: no context or colour (`diff.interHunkContext`, `color.diff`), our own path prefixes
+ * (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths
  * (`diff.relative`), no external diff or text conversion, and every file as text, since a
  * `.gitattributes` line (`*.env binary`) would otherwise hide a file's lines; binary content is
  * told by its NUL bytes instead, as the file scanner does.
  */
-export const DIFF_OPTIONS: readonly string[] = ['-U0', '--text', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/'];
+export const DIFF_OPTIONS: readonly string[] = ['-U0', '--inter-hunk-context=0', '--text', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/'];
 
 /** `refs/heads/x` → `x`, `refs/remotes/origin/x` → `origin/x`, `refs/pull/1/head` → `pull/1/head`. */
 export function shortRef(ref: string): string {
@@ -341,7 +342,9 @@ const MAX_STDERR_CHARS = 64 * 1024;
  */
 export function streamGit(args: readonly string[], cwd: string, onLine: (line: string) => void | Promise<void>, input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.quotepath=on', '-c', 'color.ui=false', '-c', 'log.showSignature=false', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Settings that would change what git prints: a root commit without its diff, a blank context line without its space, signature lines.
+    const settings = ['core.quotepath=on', 'color.ui=false', 'log.showSignature=false', 'log.showRoot=true', 'diff.suppressBlankEmpty=false'];
+    const child = spawn('git', [...settings.flatMap((setting) => ['-c', setting]), ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < MAX_STDERR_CHARS) stderr += chunk;

@@ -79,6 +79,26 @@ describe('commit metadata', () => {
   });
 });
 
+describe('user log and diff settings', () => {
+  it.each([
+    [['log.showRoot', 'false']],
+    [['diff.suppressBlankEmpty', 'true'], ['diff.interHunkContext', '5']],
+    [['color.diff', 'always'], ['color.ui', 'always']],
+    [['diff.context', '3']],
+  ])('%j cannot hide or move a secret', (...settings) => {
+    repo = makeRepo();
+    for (const [name, value] of settings) repo.git('config', name, value);
+    const [first, second] = [stripeKey(), stripeKey()];
+    repo.write('app.env', `KEY=${first}\n\nC=3\n`);
+    repo.commit('root');
+    repo.write('app.env', `A=1\nKEY=${first}\n\nC=3\nNEW=${second}\n`);
+    repo.git('add', '-A');
+    expect(placesOf(scanGitJson(['--staged'], repo.root).report)).toEqual([`${second} app.env:5`]);
+    repo.commit('more');
+    expect(placesOf(scanGitJson([], repo.root).report)).toEqual([`${first} app.env:1`, `${second} app.env:5`].sort());
+  });
+});
+
 describe('user diff settings', () => {
   it.each([
     ['diff.mnemonicPrefix', 'true'],
