@@ -77,6 +77,34 @@ describe('PatchParser', () => {
     expect(removed).toEqual([{ path: 'c.env', commit: COMMIT, text: lookalikes.join('\n') }]);
   });
 
+  it('passes over mode-only changes, pure renames and submodule entries to the next file', () => {
+    const { added } = parse([
+      ...header('abc123'),
+      'diff --git a/run.sh b/run.sh',
+      'old mode 100644',
+      'new mode 100755',
+      'diff --git a/old.env b/new.env',
+      'similarity index 100%',
+      'rename from old.env',
+      'rename to new.env',
+      'diff --git a/vendor/lib b/vendor/lib',
+      'new file mode 160000',
+      'index 0000000..1234567',
+      '--- /dev/null',
+      '+++ b/vendor/lib',
+      '@@ -0,0 +1 @@',
+      '+Subproject commit 1234567890abcdef1234567890abcdef12345678',
+      'diff --git a/a.env b/a.env',
+      '+++ b/a.env',
+      '@@ -0,0 +1 @@',
+      '+A=1',
+    ]);
+    expect(added.map((change) => [change.path, change.text])).toEqual([
+      ['vendor/lib', 'Subproject commit 1234567890abcdef1234567890abcdef12345678'],
+      ['a.env', 'A=1'],
+    ]);
+  });
+
   it('keeps every field of a commit whole, separator bytes included', () => {
     const { added } = parse(['\x1ecommit\x1fabc\x1f2024-01-02T03:04:05+00:00\x1f', 'Eve\x1fM', 'e\x1f@x', 'a\x1esubject\x1fwith\x1ecommit\x1f', 'diff --git a/a b/a', '+++ b/a', '@@ -0,0 +1 @@', '+A']);
     expect(added[0]?.commit).toEqual({ sha: 'abc', author: 'Eve\x1fM', email: 'e\x1f@x', date: '2024-01-02T03:04:05+00:00', subject: 'a\x1esubject\x1fwith\x1ecommit\x1f' });
