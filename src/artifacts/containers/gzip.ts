@@ -8,6 +8,8 @@ const FLAG_NAME = 0x08;
 const FLAG_COMMENT = 0x10;
 const HEADER_SIZE = 10;
 const TRAILER_SIZE = 8;
+/** Salvage inflates member by member, a call each: past this many, a file of empty members would take seconds. */
+const MAX_SALVAGED_MEMBERS = 4096;
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 18 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 8;
@@ -45,13 +47,13 @@ interface RawInflation {
 
 /**
  * What a damaged stream still gives, member by member: everything up to a cut-off end, up to the
- * member that is damaged, or up to trailing garbage. gzip(1) recovers the same, and a secret
- * before the damage is still a leaked secret.
+ * member that is damaged, or up to trailing garbage (of the first MAX_SALVAGED_MEMBERS members).
+ * gzip(1) recovers the same, and a secret before the damage is still a leaked secret.
  */
 export function salvageGzip(bytes: Uint8Array, limit: number): Uint8Array {
   const parts: Buffer[] = [];
   let total = 0;
-  for (let at: number | undefined = 0; at !== undefined && at < bytes.length; ) {
+  for (let at = 0; at < bytes.length && parts.length < MAX_SALVAGED_MEMBERS; ) {
     const start = memberDataStart(bytes, at);
     if (start === undefined) break;
     let inflated: RawInflation;
@@ -68,6 +70,16 @@ export function salvageGzip(bytes: Uint8Array, limit: number): Uint8Array {
   return Buffer.concat(parts);
 }
 
+/** A stream that is only cut off, recovered in one call; undefined when the damage is elsewhere. */
+function cutShort(bytes: Uint8Array, limit: number): Uint8Array | undefined {
+  try {
+    return gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(1, limit) });
+  } catch (error) {
+    if (isOutputLimit(error)) throw new EntryError('too-large', `decompresses past the ${limit}-byte limit`);
+    return undefined;
+  }
+}
+
 /** `app.tgz` holds `app.tar`, `notes.txt.gz` holds `notes.txt`. */
 function impliedName(outerName: string): string {
   const base = outerName.slice(outerName.lastIndexOf('/') + 1);
@@ -82,7 +94,7 @@ export function listGzip(bytes: Uint8Array, outerName: string): ContainerListing
       return gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
     } catch (error) {
       if (isOutputLimit(error)) throw new EntryError('too-large', `decompresses past the ${limit}-byte limit`);
-      const salvaged = salvageGzip(bytes, limit);
+      const salvaged = cutShort(bytes, limit) ?? salvageGzip(bytes, limit);
       if (salvaged.length === 0) throw new EntryError('damaged', `cannot be decompressed (${(error as Error).message})`);
       damage = `cannot be fully decompressed (${(error as Error).message}); the ${salvaged.length} bytes before the damage were recovered`;
       return salvaged;
