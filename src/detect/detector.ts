@@ -46,11 +46,18 @@ function spanOf(pair: [number, number] | undefined): { start: number; end: numbe
   return pair && { start: pair[0], end: pair[1] };
 }
 
-function* ruleCandidates(rule: Rule, view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Generator<Candidate> {
+/** The rule's next match; the time guard hears of each search, so a rule making progress is never stopped. */
+function nextMatch(regex: RegExp, view: string, ruleIndex: number, ruleset: Ruleset): RegExpExecArray | null {
+  ruleset.searching?.(ruleIndex);
+  return regex.exec(view);
+}
+
+function* ruleCandidates(ruleIndex: number, view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Generator<Candidate> {
+  const rule = ruleset.rules[ruleIndex]!;
   if (rule.path && !rule.path.test(path)) return;
   const regex = rule.regex;
   regex.lastIndex = 0;
-  for (let match = regex.exec(view); match; match = regex.exec(view)) {
+  for (let match = nextMatch(regex, view, ruleIndex, ruleset); match; match = nextMatch(regex, view, ruleIndex, ruleset)) {
     if (match[0].length === 0) regex.lastIndex++;
     const { start, end } = secretSpan(match, rule);
     const secret = text.slice(start, end);
@@ -76,9 +83,11 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
   const found: Candidate[] = [];
   for (const index of ruleset.keywords.candidates(view)) {
+    if (ruleset.skipRule?.(index) === true) continue;
     // One push per candidate: spreading a rule's matches overflows the stack past ~100 000.
-    for (const candidate of ruleCandidates(ruleset.rules[index]!, view, text, path, ruleset, locator)) found.push(candidate);
+    for (const candidate of ruleCandidates(index, view, text, path, ruleset, locator)) found.push(candidate);
   }
+  ruleset.searching?.(undefined);
   const kept = found.filter((candidate) => !candidate.rule.spec.generic);
   if (kept.length === found.length) return found;
   // Generic rules yield to provider rules, and to earlier generic rules, on overlapping text.

@@ -31,6 +31,13 @@ export interface Ruleset {
   readonly keywords: KeywordIndex;
   readonly allowlists: readonly Allowlist[];
   readonly documentedExamples: ReadonlySet<string>;
+  /** Rules (by index) left out of this scan: in a worker, those that overran on the file. */
+  readonly skipRule?: (ruleIndex: number) => boolean;
+  /**
+   * Told the rule (by index) whose regex is about to search, and undefined when searching is over:
+   * workers tell the pool, so a runaway search can be stopped and blamed on the right rule.
+   */
+  readonly searching?: (ruleIndex: number | undefined) => void;
 }
 
 function compilePattern(pattern: PatternSpec): RegExp {

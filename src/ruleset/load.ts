@@ -23,6 +23,14 @@ export interface LoadOptions {
   readonly disable?: readonly string[];
 }
 
+/** Rules read from keyleak's own `rules/` folder: vetted by the rule harness, safe to run unguarded. */
+const builtinRules = new WeakSet<RuleSpec>();
+
+/** Whether every rule is one of keyleak's own; any other rule (a user's, a copy) is scanned under the time guard. */
+export function onlyBuiltinRules(ruleset: RulesetSpec): boolean {
+  return ruleset.rules.every((rule) => builtinRules.has(rule));
+}
+
 /** A ruleset and what was skipped on the way (untranslatable gitleaks rules). */
 export interface LoadedConfiguration {
   readonly ruleset: RulesetSpec;
@@ -76,7 +84,9 @@ class RulesetBuilder {
       this.problems.push({ file: name, message: 'cannot be read' });
       return undefined;
     }
-    const parsed = parseRuleText(name, text, dialect, path.dirname(file) === path.resolve(BUILTIN_RULES_DIR));
+    const builtin = path.dirname(file) === path.resolve(BUILTIN_RULES_DIR);
+    const parsed = parseRuleText(name, text, dialect, builtin);
+    if (builtin) parsed.rules.forEach((rule) => builtinRules.add(rule));
     this.add(parsed, overridden);
     return parsed;
   }

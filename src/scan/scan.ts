@@ -2,12 +2,12 @@
 import { availableParallelism } from 'node:os';
 import type { Hit, InlineAllow, Notice, RulesetSpec, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
-import { loadRuleset, type LoadOptions } from '../ruleset/load.js';
+import { loadRuleset, onlyBuiltinRules, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
 import { scanFile, type FileLimits, type FileScanResult } from './file-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../artifacts/limits.js';
-import { WorkerPool } from './pool.js';
+import { WorkerPool, type PoolOptions } from './pool.js';
 import { DEFAULT_MAX_FILE_SIZE } from './limits.js';
 
 
@@ -28,15 +28,17 @@ export interface ScanOptions {
   readonly useIgnoreFiles?: boolean;
   /** More paths to leave out, gitignore syntax relative to `base` (keyleak.toml `ignore`). */
   readonly extraIgnore?: { readonly base: string; readonly patterns: readonly string[] };
+  /** Milliseconds one rule may run on one file before it is stopped with a `rule-timeout` notice (default 2000). */
+  readonly ruleTimeout?: number;
 }
 
 /** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
 const BATCH_FILES = 16;
 
-async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, threads: number): Promise<FileScanResult[]> {
+async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, threads: number, guard: PoolOptions): Promise<FileScanResult[]> {
   const batches: FileTarget[][] = [];
   for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
-  const pool = new WorkerPool({ ruleset: spec, limits }, Math.min(threads, batches.length));
+  const pool = new WorkerPool({ ruleset: spec, limits }, Math.min(threads, batches.length), guard);
   try {
     const replies = await Promise.all(batches.map((batch) => pool.run({ kind: 'files', batch })));
     return replies.flatMap((reply) => (reply.kind === 'files' ? reply.results : []));
@@ -61,10 +63,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     useIgnoreFiles: options.useIgnoreFiles ?? true,
     ...(options.extraIgnore === undefined ? {} : { extraIgnore: options.extraIgnore }),
   });
-  const results =
-    threads > 1 && enumeration.files.length > 1
-      ? await scanInWorkers(enumeration.files, spec, limits, threads)
-      : scanOnThisThread(enumeration.files, spec, limits);
+  // Only a worker can be stopped: rules that are not keyleak's own always run in one, under the time guard.
+  const inWorkers = (threads > 1 && enumeration.files.length > 1) || (enumeration.files.length > 0 && !onlyBuiltinRules(spec));
+  const guard: PoolOptions = options.ruleTimeout === undefined ? {} : { ruleTimeoutMs: options.ruleTimeout };
+  const results = inWorkers ? await scanInWorkers(enumeration.files, spec, limits, Math.max(1, threads), guard) : scanOnThisThread(enumeration.files, spec, limits);
 
   const hits: Hit[] = [];
   const inlineAllows: InlineAllow[] = [];
