@@ -58,6 +58,15 @@ describe('tar end markers', () => {
     const { json } = scan('concatenated.tgz');
     expect(places(json)).toEqual(['concatenated.tgz!concatenated.tar!first.env', 'concatenated.tgz!concatenated.tar!second.env']);
   });
+
+  it('skips 128 MiB of zero blocks after the last file without reading them byte by byte', () => {
+    const padded = Buffer.concat([tar([{ name: 'a.env', content: env(FIRST_KEY) }]), Buffer.alloc(128 * 1024 * 1024)]);
+    const started = Date.now();
+    const listing = listTar(padded, 100);
+    expect(listing.entries.map((entry) => entry.name)).toEqual(['a.env']);
+    expect(listing.notices).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(800);
+  });
 });
 
 describe('tar sizes that cannot be trusted', () => {
