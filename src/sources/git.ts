@@ -39,10 +39,9 @@ const HEADER_FIELD_LINES = 3;
 /**
  * Options every diff we read needs whatever the user's configuration or the repository's attributes
  * say: no context or colour (`diff.interHunkContext`, `color.diff`), our own path prefixes
- * (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths
- * (`diff.relative`), no external diff or text conversion, and every file as text, since a
- * `.gitattributes` line (`*.env binary`) would otherwise hide a file's lines; binary content is
- * told by its NUL bytes instead, as the file scanner does.
+ * (`diff.noprefix`, `diff.mnemonicPrefix`), whole-repository paths (`diff.relative`), no external
+ * diff or text conversion, and every file as text, since a `.gitattributes` line (`*.env binary`)
+ * would otherwise hide a file's lines; binary content is told by its NUL bytes, as the file scanner does.
  */
 export const DIFF_OPTIONS: readonly string[] = ['-U0', '--inter-hunk-context=0', '--text', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/'];
 
@@ -84,17 +83,17 @@ function commitMarkFields(line: string): { readonly sha: string; readonly date: 
 }
 
 /** Reads the commit headers `LOG_FORMAT` prints, one line at a time; answers the commit once it is whole. */
-export class CommitHeaderReader {
+class CommitHeaderReader {
   private mark: string | undefined;
   private fields: string[] = [];
 
-  /** Whether the line belongs to a commit header; `done` is called with the commit on its last line. */
-  line(line: string, done: (commit: CommitInfo) => void): boolean {
+  /** Which part of a commit header the line is, if any; `done` is called with the commit on its last line. */
+  line(line: string, done: (commit: CommitInfo) => void): 'mark' | 'field' | undefined {
     if (this.mark === undefined) {
-      if (!line.startsWith(COMMIT_MARK)) return false;
+      if (!line.startsWith(COMMIT_MARK)) return undefined;
       this.mark = line;
       this.fields = [];
-      return true;
+      return 'mark';
     }
     this.fields.push(line);
     if (this.fields.length === HEADER_FIELD_LINES) {
@@ -103,7 +102,7 @@ export class CommitHeaderReader {
       this.mark = undefined;
       done({ sha, author, email, date, subject, ...(ref === undefined ? {} : { ref }) });
     }
-    return true;
+    return 'field';
   }
 }
 
@@ -189,27 +188,29 @@ export class PatchParser {
     if (this.inHunk() && this.hunkLine(line)) return undefined;
     this.oldLeft = [];
     this.newLeft = 0;
-    let wait: void | Promise<void> = undefined;
-    const isHeader = this.headers.line(line, (commit) => {
+    // An author, email or subject line is that field, whatever it looks like.
+    const header = this.headers.line(line, (commit) => {
       this.commit = commit;
     });
-    if (isHeader) {
-      if (line.startsWith(COMMIT_MARK)) {
-        wait = this.flush();
-        this.commit = undefined;
-        this.oldPath = this.path = undefined;
-      }
-    } else if (line.startsWith('diff ')) {
-      wait = this.flush();
+    if (header === 'mark') {
+      const wait = this.flush();
+      this.commit = undefined;
       this.oldPath = this.path = undefined;
-    } else if (line.startsWith('--- ')) {
-      this.oldPath = headerPath(line, 'a/');
-    } else if (line.startsWith('+++ ')) {
-      this.path = headerPath(line, 'b/');
-    } else if (line.startsWith('@@')) {
-      this.startHunk(line);
+      return wait;
     }
-    return wait;
+    return header === undefined ? this.fileHeader(line) : undefined;
+  }
+
+  private fileHeader(line: string): void | Promise<void> {
+    if (line.startsWith('diff ')) {
+      const wait = this.flush();
+      this.oldPath = this.path = undefined;
+      return wait;
+    }
+    if (line.startsWith('--- ')) this.oldPath = headerPath(line, 'a/');
+    else if (line.startsWith('+++ ')) this.path = headerPath(line, 'b/');
+    else if (line.startsWith('@@')) this.startHunk(line);
+    return undefined;
   }
 
   private inHunk(): boolean {

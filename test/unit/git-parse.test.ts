@@ -110,6 +110,12 @@ describe('PatchParser', () => {
     expect(added[0]?.commit).toEqual({ sha: 'abc', author: 'Eve\x1fM', email: 'e\x1f@x', date: '2024-01-02T03:04:05+00:00', subject: 'a\x1esubject\x1fwith\x1ecommit\x1f' });
   });
 
+  it('reads an author, email or subject that starts like a commit header or a diff header as that field', () => {
+    const mark = '\x1ecommit\x1fdead\x1f2020-01-01T00:00:00Z\x1f';
+    const { added } = parse(['\x1ecommit\x1fabc\x1f2024-01-02T03:04:05+00:00\x1f', mark, 'diff --git a/x b/x', mark, 'diff --git a/a b/a', '+++ b/a', '@@ -0,0 +1 @@', '+A']);
+    expect(added).toEqual([{ path: 'a', commit: { sha: 'abc', author: mark, email: 'diff --git a/x b/x', date: '2024-01-02T03:04:05+00:00', subject: mark }, text: 'A', lineNumbers: [1] }]);
+  });
+
   it('in a combined diff of a merge, takes only the lines new against every parent, numbered in the merge result', () => {
     const { added } = parse([...header('abc123'), 'diff --cc app.env', 'index 1,2..3', '--- a/app.env', '+++ b/app.env', '@@@ -1,1 -1,1 +1,3 @@@', '- OURS', ' -THEIRS', '++EVIL=1', '+ FROM_THEIRS', ' +FROM_OURS']);
     expect(added).toEqual([{ path: 'app.env', commit: COMMIT, text: 'EVIL=1', lineNumbers: [1] }]);
