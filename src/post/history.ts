@@ -65,7 +65,7 @@ async function presentAtHead(root: string, wanted: SecretsByPath): Promise<Set<s
   const present = new Set<string>();
   const patterns = [...new Set([...wanted.values()].flat())];
   const reader = new GrepReader();
-  await streamGit(['grep', '-z', '--text', '--fixed-strings', '--no-color', '-f', '-', 'HEAD'], root, (line) => {
+  await streamGit(['grep', '-z', '--text', '--fixed-strings', '--no-color', '--no-recurse-submodules', '-f', '-', 'HEAD'], root, (line) => {
     const match = reader.line(line);
     if (match === undefined) return;
     for (const secret of wanted.get(match.path) ?? []) {
