@@ -73,6 +73,38 @@ function paddedOverlapZip(content: string): Buffer {
   return Buffer.concat([body, directory, end]);
 }
 
+/**
+ * A central header saying 0xFFFFFFFF whose extra field runs through the end record into the
+ * comment, where a zip64 field (id 1) declares 65,535 bytes at the very end of the file.
+ */
+function zip64FieldPastTheEnd(): Buffer {
+  const name = Buffer.from('a.txt');
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt32LE(5, 18);
+  local.writeUInt32LE(5, 22);
+  local.writeUInt16LE(name.length, 26);
+  const body = Buffer.concat([local, name, Buffer.from('hello')]);
+  const comment = Buffer.from([1, 0, 0xff, 0xff]);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt32LE(0xffffffff, 20);
+  central.writeUInt32LE(0xffffffff, 24);
+  central.writeUInt16LE(name.length, 28);
+  central.writeUInt16LE(4 + 22 + comment.length, 30);
+  const skipEndRecord = Buffer.alloc(4);
+  skipEndRecord.writeUInt16LE(0xcafe, 0);
+  skipEndRecord.writeUInt16LE(22, 2);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + name.length + skipEndRecord.length, 12);
+  end.writeUInt32LE(body.length, 16);
+  end.writeUInt16LE(comment.length, 20);
+  return Buffer.concat([body, central, name, skipEndRecord, end, comment]);
+}
+
 /** `bytes` with the end record's entry counts overwritten, as a writer that lowers or wraps them would leave it. */
 function withCount(bytes: Buffer, count: number): Buffer {
   bytes.writeUInt16LE(count, bytes.length - 22 + 8);
@@ -165,6 +197,14 @@ describe('zip64', () => {
     const record = bytes.length - 22 - 20 - 56;
     bytes.writeBigUInt64LE(0xffffffffffffff00n, record + 48);
     expect(() => listZip(bytes, 100)).toThrow(/zip64 directory offset of \d+ is impossible/);
+  });
+
+  it('reads no zip64 field past the extra field or the file: the entry is unreadable, not an internal error', () => {
+    tree.write('solo/past-the-end.zip', zip64FieldPastTheEnd());
+    const result = keyleak(['scan', 'solo/past-the-end.zip'], { cwd: tree.root });
+    expect(result.stdout).toMatch(/solo\/past-the-end\.zip!a\.txt: not scanned: entry data runs past the end of the file \[entry-unreadable\]/);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(2);
   });
 
   it('calls a zip64 locator pointing nowhere damaged', () => {

@@ -99,10 +99,12 @@ function zip64Values(data: DataView, extraStart: number, extraEnd: number, wante
     const id = data.getUint16(at, true);
     const length = data.getUint16(at + 2, true);
     if (id === 1) {
+      // A declared length may run past the extra field, even past the end of the file.
+      const fieldsEnd = Math.min(at + 4 + length, extraEnd);
       let field = at + 4;
       for (const want of wanted) {
         if (!want) continue;
-        if (field + 8 > at + 4 + length) break;
+        if (field + 8 > fieldsEnd) break;
         values.push(Number(data.getBigUint64(field, true)));
         field += 8;
       }
