@@ -2,7 +2,8 @@
  * The command line as a function: argv in, exit code out. Everything it prints goes through `io`,
  * so tests run it in-process; only main.ts touches `process`.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { writeOutput } from '../report/write.js';
 import { readRegularText } from '../sources/read.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
-import { UsageError, userErrorMessage } from './errors.js';
+import { internalErrorMessage, UsageError, userErrorMessage } from './errors.js';
 import { escapeControls, escapeControlsKeepingLines } from '../report/terminal.js';
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { parseSize } from '../config/size.js';
@@ -157,7 +158,7 @@ interface GitCommandOptions extends ReportOptions {
 
 async function emit(io: Io, text: string, output: string | undefined): Promise<void> {
   if (output === undefined) io.stdout(text);
-  else await writeFile(path.resolve(io.cwd, output), text);
+  else await writeOutput(path.resolve(io.cwd, output), text, output, 'report');
 }
 
 function addReportOptions(command: Command): Command {
@@ -206,7 +207,7 @@ async function report(io: Io, command: Command, options: ReportOptions, loaded: 
   const baseline = options.baseline ?? loaded.project?.baseline;
   const failOn = chosen(command, 'failOn', options.failOn, loaded.project?.failOn);
   const { findings, notices: baselineNotices } = await baselined(io, { ...options, ...(baseline === undefined ? {} : { baseline }) }, result, unfiltered);
-  const notices = [...loaded.warnings.map((warning): Notice => ({ level: 'note', code: 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
+  const notices = [...loaded.warnings.map((warning): Notice => ({ level: warning.level ?? 'note', code: warning.code ?? 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
   const document = reporters[options.format](findings, {
     rules: loaded.ruleset.rules,
     notices,
@@ -236,6 +237,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run keyleak --help for usage)')
+    .option('--debug', 'print the stack trace of an internal error')
     .addHelpText('after', EXIT_CODES_HELP);
 
   addReportOptions(
@@ -323,7 +325,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     const { scan } = await import('../scan/scan.js');
     const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore });
     const entries = baselineEntries(result.findings);
-    await writeFile(path.resolve(io.cwd, options.output), serializeBaseline(entries));
+    await writeOutput(path.resolve(io.cwd, options.output), serializeBaseline(entries), options.output, 'baseline');
     io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${escapeControls(options.output)}\n`);
   });
 
@@ -388,8 +390,7 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<ExitCode>
       return error.exitCode === 0 ? EXIT.clean : EXIT.error;
     }
     const message = userErrorMessage(error);
-    if (message === undefined) throw error;
-    io.stderr(`keyleak: ${message}\n`);
+    io.stderr(message === undefined ? internalErrorMessage(error, program.opts()['debug'] === true) : `keyleak: ${message}\n`);
     return EXIT.error;
   }
 }
