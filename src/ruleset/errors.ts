@@ -5,6 +5,9 @@ export interface RuleProblem {
   readonly ruleId?: string;
   readonly field?: string;
   readonly message: string;
+  /** For problems that skip a rule instead of stopping the load: how the scan reports it (default: a `rule-skipped` note). */
+  readonly level?: 'warning' | 'note';
+  readonly code?: string;
 }
 
 export function formatRuleProblem(problem: RuleProblem): string {

@@ -168,5 +168,10 @@ export async function loadConfiguration(configFile: string, options: LoadOptions
   // A configuration's rule replaces the built-in rule of the same id, as in gitleaks.
   if (useDefault && options.builtin !== false) await builder.readTargets([BUILTIN_RULES_DIR], true);
   await builder.readTargets(options.paths ?? []);
-  return { ruleset: builder.build(disabled), warnings: builder.warnings };
+  const ruleset = builder.build(disabled);
+  const warnings = [...builder.warnings];
+  if (ruleset.rules.length === 0) {
+    warnings.push({ file: displayName(configFile, cwd), level: 'warning', code: 'no-rules', message: 'no usable rule: every rule was skipped or disabled and [extend] useDefault is not set, so nothing would be detected' });
+  }
+  return { ruleset, warnings };
 }

@@ -238,6 +238,8 @@ function validateRegex(reader: FieldReader, ruleId: string, source: string, flag
   try {
     regex = compileRuleRegex(source, flags);
   } catch (error) {
+    // A gitleaks configuration may come with the scanned repository: its bad rule is skipped, the rest load.
+    if (reader.dialect === 'gitleaks') throw new UntranslatableRule('regex', `${regexErrorReason(error)} in /${source}/`);
     reader.problem(ruleId, 'regex', regexErrorReason(error));
     return;
   }

@@ -9,6 +9,8 @@ import { listZip, miscounted, overlappingSpans } from '../../src/artifacts/conta
 import { tableCrc32 } from '../../src/artifacts/containers/crc32.js';
 
 const PYTHON_MANY_KEY = 'sk_live_8fJ2kQ7wZp3VbN6xR1tYc9LmD4sH0gAeUi5oKq';
+const PYTHON_RECORDS_KEY = 'sk_live_Fs1Gt6Hu3Iv8Jw5Kx0Ly7Mz2Na9Ob4Pc1Qd6Re';
+const UNSATURATED_KEY = 'sk_live_Ve3Wf8Xg5Yh0Zi7Aj2Bk9Cl4Dm1En6Fo3Gp8Hq';
 const PYTHON_FORCED_KEY = 'sk_live_T5nB8vC1xZ4mQ7wE2rY9uI3oP6aS0dFgHjKlLz';
 const CRAFTED_KEY = 'sk_live_Hq3Wm8Zt1Xc6Vb9Nn2Lk5Jd0Pf7Rg4Ys8Ua3Ei6';
 const CRX_KEY = 'sk_live_Ra7Tb2Uc9Vd4We1Xf6Yg3Zh8Ai5Bj0Ck7Dl2Em9';
@@ -146,6 +148,13 @@ beforeAll(() => {
         "with zipfile.ZipFile('forced.zip', 'w', zipfile.ZIP_DEFLATED) as z:",
         "    with z.open('app/.env', 'w', force_zip64=True) as f:",
         `        f.write(b'STRIPE_KEY=${PYTHON_FORCED_KEY}\\n')`,
+        // Python writes the zip64 records once the directory starts past 2 GiB, but the 32-bit
+        // fields still fit below 4 GiB and keep their values: lowering its limit shows that on a small file.
+        'zipfile.ZIP64_LIMIT = 4',
+        'zipfile.ZIP_FILECOUNT_LIMIT = 1',
+        "with zipfile.ZipFile('records.zip', 'w', zipfile.ZIP_DEFLATED) as z:",
+        "    z.writestr('readme.txt', 'hello world')",
+        `    z.writestr('app/.env', 'STRIPE_KEY=${PYTHON_RECORDS_KEY}\\n')`,
       ].join('\n'),
       tree.root,
     );
@@ -174,6 +183,31 @@ describe('zip64', () => {
     const { json } = scan('forced.zip');
     expect(placesOf(json, PYTHON_FORCED_KEY)).toEqual(['forced.zip!app/.env']);
     expect(json.notices).toEqual([]);
+  });
+
+  it.skipIf(!hasPython)('reads a zip whose zip64 records sit before classic fields that are not saturated (Python, directory past 2 GiB)', () => {
+    const { json } = scan('records.zip');
+    expect(placesOf(json, PYTHON_RECORDS_KEY)).toEqual(['records.zip!app/.env']);
+    expect(json.notices).toEqual([]);
+  });
+
+  it('reads a crafted zip with zip64 records and unsaturated classic fields, also behind a CRX header', () => {
+    const unsaturated = (bytes: Buffer): Buffer => {
+      const record = bytes.length - 22 - 20 - 56;
+      const end = bytes.length - 22;
+      bytes.writeUInt16LE(Number(bytes.readBigUInt64LE(record + 24)), end + 8);
+      bytes.writeUInt16LE(Number(bytes.readBigUInt64LE(record + 32)), end + 10);
+      bytes.writeUInt32LE(Number(bytes.readBigUInt64LE(record + 40)), end + 12);
+      bytes.writeUInt32LE(Number(bytes.readBigUInt64LE(record + 48)), end + 16);
+      return bytes;
+    };
+    const members = [{ name: 'config/.env', content: `STRIPE_KEY=${UNSATURATED_KEY}\n` }];
+    const plain = listZip(unsaturated(zip(members, undefined, { zip64: true })), 100);
+    const behindCrx = listZip(unsaturated(crx(zip(members, undefined, { zip64: true }))), 100);
+    for (const listing of [plain, behindCrx]) {
+      expect(listing.entries.map((entry) => [entry.name, Buffer.from(entry.read(1000)).toString()])).toEqual([['config/.env', `STRIPE_KEY=${UNSATURATED_KEY}\n`]]);
+      expect(listing.notices).toEqual([]);
+    }
   });
 
   it('reads sizes and offsets from the zip64 extra field when the headers say 0xFFFFFFFF, also behind a CRX header', () => {

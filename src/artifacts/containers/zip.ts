@@ -56,12 +56,9 @@ const ZIP64_EOCD_SIZE = 56;
  * The zip64 end record, found where its locator says or, when data before the zip (a CRX header)
  * shifts every offset, right before the locator where every writer puts it.
  */
-function findZip64Record(data: DataView, locator: number): number {
+function findZip64Record(data: DataView, locator: number): number | undefined {
   const recorded = Number(data.getBigUint64(locator + 8, true));
-  for (const at of [recorded, locator - ZIP64_EOCD_SIZE]) {
-    if (at >= 0 && at + ZIP64_EOCD_SIZE <= locator && data.getUint32(at, true) === ZIP64_EOCD_SIGNATURE) return at;
-  }
-  throw new FormatError('damaged zip64 end of central directory');
+  return [recorded, locator - ZIP64_EOCD_SIZE].find((at) => at >= 0 && at + ZIP64_EOCD_SIZE <= locator && data.getUint32(at, true) === ZIP64_EOCD_SIGNATURE);
 }
 
 /** A 64-bit field as a number, refused when no file this reader can hold could have it. */
@@ -71,14 +68,24 @@ function safeUint64(data: DataView, at: number, what: string): number {
   return Number(value);
 }
 
+/**
+ * Writers may add the zip64 records even when the classic fields fit (Python does past its own
+ * limits): the records then still sit between directory and end record, so they decide where the
+ * directory ends. Their values are needed only when a classic field is saturated.
+ */
 function readDirectory(data: DataView, eocd: number): Directory {
   const count = data.getUint16(eocd + 10, true);
   const size = data.getUint32(eocd + 12, true);
   const offset = data.getUint32(eocd + 16, true);
   const locator = eocd - ZIP64_LOCATOR_SIZE;
   const wide = count === 0xffff || size === 0xffffffff || offset === 0xffffffff;
-  if (!wide || locator < 0 || data.getUint32(locator, true) !== ZIP64_LOCATOR_SIGNATURE) return { offset, size, count, end: eocd };
-  const record = findZip64Record(data, locator);
+  const hasLocator = locator >= 0 && data.getUint32(locator, true) === ZIP64_LOCATOR_SIGNATURE;
+  const record = hasLocator ? findZip64Record(data, locator) : undefined;
+  if (record === undefined) {
+    if (wide && hasLocator) throw new FormatError('damaged zip64 end of central directory');
+    return { offset, size, count, end: eocd };
+  }
+  if (!wide) return { offset, size, count, end: record };
   return { count: safeUint64(data, record + 32, 'entry count'), size: safeUint64(data, record + 40, 'directory size'), offset: safeUint64(data, record + 48, 'directory offset'), end: record };
 }
 
