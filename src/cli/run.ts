@@ -2,8 +2,7 @@
  * The command line as a function: argv in, exit code out. Everything it prints goes through `io`,
  * so tests run it in-process; only main.ts touches `process`.
  */
-import { stat } from 'node:fs/promises';
-import { writeOutput } from '../report/write.js';
+import { stat, writeFile } from 'node:fs/promises';
 import { readRegularText } from '../sources/read.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
-import { internalErrorMessage, UsageError, userErrorMessage } from './errors.js';
+import { UsageError, userErrorMessage } from './errors.js';
 import { escapeControls, escapeControlsKeepingLines } from '../report/terminal.js';
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { parseSize } from '../config/size.js';
@@ -158,7 +157,7 @@ interface GitCommandOptions extends ReportOptions {
 
 async function emit(io: Io, text: string, output: string | undefined): Promise<void> {
   if (output === undefined) io.stdout(text);
-  else await writeOutput(path.resolve(io.cwd, output), text, output, 'report');
+  else await writeFile(path.resolve(io.cwd, output), text);
 }
 
 function addReportOptions(command: Command): Command {
@@ -237,7 +236,6 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run keyleak --help for usage)')
-    .option('--debug', 'print the stack trace of an internal error')
     .addHelpText('after', EXIT_CODES_HELP);
 
   addReportOptions(
@@ -325,7 +323,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     const { scan } = await import('../scan/scan.js');
     const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore });
     const entries = baselineEntries(result.findings);
-    await writeOutput(path.resolve(io.cwd, options.output), serializeBaseline(entries), options.output, 'baseline');
+    await writeFile(path.resolve(io.cwd, options.output), serializeBaseline(entries));
     io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${escapeControls(options.output)}\n`);
   });
 
@@ -390,7 +388,8 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<ExitCode>
       return error.exitCode === 0 ? EXIT.clean : EXIT.error;
     }
     const message = userErrorMessage(error);
-    io.stderr(message === undefined ? internalErrorMessage(error, program.opts()['debug'] === true) : `keyleak: ${message}\n`);
+    if (message === undefined) throw error;
+    io.stderr(`keyleak: ${message}\n`);
     return EXIT.error;
   }
 }
