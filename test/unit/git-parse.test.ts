@@ -121,6 +121,11 @@ describe('PatchParser', () => {
     expect(added).toEqual([{ path: 'app.env', commit: COMMIT, text: 'EVIL=1', lineNumbers: [1] }]);
   });
 
+  it('counts context lines (GIT_DIFF_OPTS=--unified=N overrides -U0) without taking them as added', () => {
+    const { added } = parse(['diff --git a/a b/a', '+++ b/a', '@@ -1,3 +1,4 @@', ' A=1', ' ', '-old', '+NEW=1', '+ ++ b/x', '@@ -9 +10 @@', ' Z=1']);
+    expect(added).toEqual([{ path: 'a', text: 'NEW=1\n ++ b/x', lineNumbers: [3, 4] }]);
+  });
+
   it('numbers each piece of a line holding a carriage return with that line', () => {
     const { added } = parse(['diff --git a/a b/a', '+++ b/a', '@@ -0,0 +4,2 @@', '+A=1\rB=2\rC=3', '+D=4\r']);
     expect(added).toEqual([{ path: 'a', text: 'A=1\rB=2\rC=3\nD=4\r', lineNumbers: [4, 4, 4, 5] }]);
