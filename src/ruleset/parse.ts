@@ -10,6 +10,7 @@ import { checksums } from '../detect/checksum.js';
 import type { RuleProblem } from './errors.js';
 import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason } from './regex.js';
 import { translateRe2 } from './re2.js';
+import { catastrophicBacktracking } from './redos.js';
 
 export type Dialect = 'keyleak' | 'gitleaks';
 
@@ -33,7 +34,12 @@ export interface ParsedRuleFile {
 
 /** Thrown inside a rule's parse when a gitleaks regex cannot be translated: the rule is skipped. */
 class UntranslatableRule extends Error {
-  constructor(readonly field: string, reason: string) {
+  constructor(
+    readonly field: string,
+    reason: string,
+    /** A rule skipped for being dangerous, not for using syntax JavaScript lacks, is a warning. */
+    readonly level?: 'warning',
+  ) {
     super(reason);
   }
 }
@@ -251,7 +257,13 @@ function validateRegex(reader: FieldReader, ruleId: string, source: string, flag
     reader.problem(ruleId, 'secretGroup', `the regex has no group named "${secretGroup}"`);
   }
   // Running a regex compiles it; the rule harness runs the built-in rules, so only users' are run here.
-  if (!reader.trusted && regex.test('')) reader.problem(ruleId, 'regex', 'matches the empty string');
+  if (reader.trusted) return;
+  if (regex.test('')) reader.problem(ruleId, 'regex', 'matches the empty string');
+  const backtracking = catastrophicBacktracking(source, flags);
+  if (backtracking === undefined) return;
+  // A repository's own .gitleaks.toml must not be able to stall or stop the scan of that repository.
+  if (reader.dialect === 'gitleaks') throw new UntranslatableRule('regex', `can backtrack catastrophically: ${backtracking}`, 'warning');
+  reader.problem(ruleId, 'regex', `can backtrack catastrophically: ${backtracking}; bound or fence its quantifiers`);
 }
 
 function parseRule(reader: FieldReader, entry: unknown, index: number, provider: string, fileReferences: readonly string[]): RuleSpec | undefined {
@@ -271,7 +283,7 @@ function parseRule(reader: FieldReader, entry: unknown, index: number, provider:
     return parseRuleFields(reader, entry, id, provider, fileReferences);
   } catch (error) {
     if (!(error instanceof UntranslatableRule)) throw error;
-    reader.warnings.push({ file: reader.file, ruleId: id, field: error.field, message: `skipped: ${error.message}` });
+    reader.warnings.push({ file: reader.file, ruleId: id, field: error.field, message: `skipped: ${error.message}`, ...(error.level === undefined ? {} : { level: error.level }) });
     return undefined;
   }
 }
