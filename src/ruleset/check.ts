@@ -7,6 +7,7 @@ import type { RuleSpec, RulesetSpec } from '../types.js';
 import { compileRuleset, type Ruleset } from './compile.js';
 import { detect } from '../detect/detector.js';
 import type { RuleProblem } from './errors.js';
+import { catastrophicBacktracking } from './redos.js';
 
 export const MIN_POSITIVE_EXAMPLES = 2;
 export const MIN_NEGATIVE_EXAMPLES = 2;
@@ -128,6 +129,8 @@ function checkRule(spec: RulesetSpec, rule: RuleSpec, options: RuleCheckOptions)
   const compiled = ruleset.rules[0]!.regex;
   compiled.lastIndex = 0;
   if (compiled.test('')) problem('regex', 'matches the empty string');
+  const backtracking = catastrophicBacktracking(rule.regex, rule.flags);
+  if (backtracking !== undefined) problem('regex', `can backtrack catastrophically: ${backtracking}`);
   if (!options.skipRedos) {
     const regex = compiled;
     const inputs = adversarialInputs(rule);
