@@ -55,6 +55,13 @@ describe('hostile asar headers', () => {
     expect(result.code).toBe(1);
   });
 
+  it('refuses files that share bytes with another (an overlapping-entry bomb), keeping the first and zero-size files', () => {
+    const header = `{"files":{${GOOD},"copy1.js":{"size":${BODY.length},"offset":"0"},"inside.js":{"size":4,"offset":"10"},"empty.js":{"size":0,"offset":"${BODY.length}"}}}`;
+    const listing = listAsar(asarWithHeader(header, BODY), 100);
+    expect(listing.entries.map((entry) => entry.name)).toEqual(['main.js', 'empty.js']);
+    expect(listing.notices).toEqual([{ code: 'archive-limit', message: '2 files share bytes with others (an overlapping-entry bomb); not scanned' }]);
+  });
+
   it('calls a header with no files folder damaged', () => {
     expect(() => listAsar(asarWithHeader('{"files":null}'), 100)).toThrow(/asar header holds no "files" folder/);
   });

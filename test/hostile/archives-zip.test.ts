@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 import { crx, zip } from '../helpers/archives.js';
-import { listZip, miscounted, overlappingSpans } from '../../src/artifacts/containers/zip.js';
+import { listZip, miscounted } from '../../src/artifacts/containers/zip.js';
+import { overlappingSpans } from '../../src/artifacts/containers/container.js';
 import { tableCrc32 } from '../../src/artifacts/containers/crc32.js';
 
 const PYTHON_MANY_KEY = 'sk_live_8fJ2kQ7wZp3VbN6xR1tYc9LmD4sH0gAeUi5oKq';

@@ -3,7 +3,7 @@
  * Files marked `unpacked` live beside the archive in `app.asar.unpacked/` and are scanned there.
  */
 import { FormatError } from '../strings.js';
-import { EntryError, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
+import { EntryError, overlappingSpans, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
 
 /** Larger JSON headers are refused before parsing: a real app's header is a few megabytes. */
 const MAX_HEADER_BYTES = 64 * 1024 * 1024;
@@ -72,7 +72,7 @@ export function listAsar(bytes: Uint8Array, maxEntries: number): ContainerListin
   const top = classifyAsarNode(root);
   if (top.kind !== 'folder') throw new FormatError('asar header holds no "files" folder');
   const base = 8 + pickleSize;
-  const entries: ContainerEntry[] = [];
+  const files: { readonly path: string; readonly start: number; readonly size: number }[] = [];
   const notices: ContainerNotice[] = [];
   const damaged: string[] = [];
   let unpacked = 0;
@@ -94,11 +94,14 @@ export function listAsar(bytes: Uint8Array, maxEntries: number): ContainerListin
     } else if (child.kind === 'unpacked') unpacked++;
     else if (child.kind === 'damaged') damaged.push(`${quoted(path)} ${child.problem}`);
     else if (child.kind === 'file') {
-      if (entries.length < maxEntries) entries.push(asarEntry(bytes, base + child.offset, path, child.size));
+      if (files.length < maxEntries) files.push({ path, start: base + child.offset, size: child.size });
       else truncated = true;
     }
   }
   if (truncated) notices.push(tooManyEntries(maxEntries));
+  const refused = overlappingSpans(files.map((file) => ({ start: file.start, end: file.start + file.size })));
+  if (refused.size > 0) notices.push({ code: 'archive-limit', message: `${refused.size} files share bytes with others (an overlapping-entry bomb); not scanned` });
+  const entries = files.filter((_, index) => !refused.has(index)).map((file) => asarEntry(bytes, file.start, file.path, file.size));
   if (damaged.length > 0) notices.push({ code: 'archive-damaged', message: `${damaged.length} damaged header entries, not scanned (first: ${damaged[0]})` });
   if (unpacked > 0) notices.push({ code: 'archive-unpacked', message: `${unpacked} files are unpacked beside the archive (app.asar.unpacked/); scan that folder too` });
   return { entries, notices };

@@ -42,3 +42,27 @@ export class EntryError extends Error {
 export function isOutputLimit(error: unknown): boolean {
   return error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
+
+/** Bytes of a container that an entry occupies, from `start` up to `end`. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Indexes of spans that overlap an earlier kept span. Sharing bytes is the overlapping-entry
+ * bomb (thousands of names for one compressed kernel, or each zip entry's data quoting the next
+ * entry's header); judging whole spans, not header positions, means padding a zip local header's
+ * extra field cannot hide it. Android rejects such zips too, and no asar tool writes one.
+ */
+export function overlappingSpans(spans: readonly Span[]): Set<number> {
+  const order = spans.map((_, index) => index).sort((a, b) => spans[a]!.start - spans[b]!.start);
+  const refused = new Set<number>();
+  let reach = -1;
+  for (const index of order) {
+    const span = spans[index]!;
+    if (span.start < reach) refused.add(index);
+    else reach = span.end;
+  }
+  return refused;
+}

@@ -6,7 +6,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { FormatError } from '../strings.js';
 import { crc32 } from './crc32.js';
-import { EntryError, isOutputLimit, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice } from './container.js';
+import { EntryError, isOutputLimit, overlappingSpans, tooManyEntries, type ContainerEntry, type ContainerListing, type ContainerNotice, type Span } from './container.js';
 
 const EOCD_SIGNATURE = 0x06054b50;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
@@ -199,32 +199,9 @@ function readEntry(bytes: Uint8Array, data: DataView, entry: RawEntry, limit: nu
 }
 
 /** The bytes an entry really occupies: its local header (with the name and extra field it declares) and its data. */
-export interface Span {
-  readonly start: number;
-  readonly end: number;
-}
-
 function spanOf(bytes: Uint8Array, data: DataView, entry: RawEntry): Span {
   const start = dataStart(bytes, data, entry) ?? entry.localOffset + 30;
   return { start: entry.localOffset, end: start + entry.storedSize };
-}
-
-/**
- * Indexes of spans that overlap an earlier kept span. Sharing bytes is the overlapping-entry zip
- * bomb (thousands of names for one compressed kernel, or each entry's data quoting the next
- * entry's header); judging whole spans, not header positions, means padding a local header's
- * extra field cannot hide it. Android rejects such files too.
- */
-export function overlappingSpans(spans: readonly Span[]): Set<number> {
-  const order = spans.map((_, index) => index).sort((a, b) => spans[a]!.start - spans[b]!.start);
-  const refused = new Set<number>();
-  let reach = -1;
-  for (const index of order) {
-    const span = spans[index]!;
-    if (span.start < reach) refused.add(index);
-    else reach = span.end;
-  }
-  return refused;
 }
 
 /** Whether a directory's count is wrong, beyond the wrap-around of writers that keep only its low 16 bits. */
