@@ -33,7 +33,7 @@ function quoted(path: string): string {
   return JSON.stringify(path.length > 120 ? `${path.slice(0, 120)}…` : path);
 }
 
-function describe(value: unknown): string {
+function shapeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
@@ -47,8 +47,8 @@ type Child =
 
 /** What a header node is, or why it is none of the things an asar holds. */
 export function classifyAsarNode(node: unknown): Child {
-  if (!isObject(node)) return { kind: 'damaged', problem: `is ${describe(node)}, not a file or folder` };
-  if (Object.hasOwn(node, 'files')) return isObject(node['files']) ? { kind: 'folder', files: node['files'] } : { kind: 'damaged', problem: `has "files" that is ${describe(node['files'])}` };
+  if (!isObject(node)) return { kind: 'damaged', problem: `is ${shapeOf(node)}, not a file or folder` };
+  if (Object.hasOwn(node, 'files')) return isObject(node['files']) ? { kind: 'folder', files: node['files'] } : { kind: 'damaged', problem: `has "files" that is ${shapeOf(node['files'])}` };
   if (node['unpacked'] === true) return { kind: 'unpacked' };
   if (Object.hasOwn(node, 'link')) return { kind: 'link' };
   const size = byteCount(node['size']);
