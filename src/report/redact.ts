@@ -55,15 +55,26 @@ interface Form {
   readonly visible: number;
 }
 
-/** Shorter overlaps at a window's edge are too likely to be chance. */
-const GRAM = 4;
+/** Shorter overlaps at a window's edge, and shorter secrets anywhere, are too likely to be chance. */
+const MIN_MATCH = 4;
+/** Forms are looked up by this many leading characters: enough to tell apart keys that share a provider prefix. */
+const HEAD_KEY = 16;
 
 /**
- * Every secret of a report, indexed by its 4-character pieces so each field is searched in one pass.
- * A secret shorter than that is hidden only where the scan placed it: searching for it would mask chance text.
+ * Every secret of a report, indexed so each field is searched in time linear in its length whatever
+ * the number of secrets (a scan can report 200 000). A secret shorter than 4 characters is hidden
+ * only where the scan placed it: searching for it would mask chance text.
  */
 export interface SecretSet {
-  readonly grams: ReadonlyMap<string, readonly { readonly form: Form; readonly at: number }[]>;
+  /** Forms by their first 16 characters (all of a shorter form). */
+  readonly byHead: ReadonlyMap<string, readonly Form[]>;
+  readonly headLengths: readonly number[];
+  /** Forms in code-unit order, to find one a window's end cuts (its head is the text's tail). */
+  readonly sorted: readonly string[];
+  /** Reversed forms in order, to find one a window's start cuts (its tail is the text's head). */
+  readonly reversed: readonly string[];
+  readonly visible: ReadonlyMap<string, number>;
+  readonly longest: number;
 }
 
 /**
@@ -77,37 +88,81 @@ export function base64Forms(secret: string): string[] {
     const core = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
     return [core, core.replace(/\+/g, '-').replace(/\//g, '_')];
   });
-  return [...new Set(forms)].filter((form) => form.length >= GRAM * 2);
+  return [...new Set(forms)].filter((form) => form.length >= MIN_MATCH * 2);
 }
 
-export function secretSet(secrets: Iterable<string>): SecretSet {
-  const forms: Form[] = [];
-  for (const secret of new Set(secrets)) {
-    if (secret.length === 0) continue;
-    forms.push({ text: secret, visible: visibleLength(secret) }, ...base64Forms(secret).map((text) => ({ text, visible: 0 })));
-  }
-  const grams = new Map<string, { form: Form; at: number }[]>();
-  for (const form of forms) {
-    for (let at = 0; at + GRAM <= form.text.length; at++) {
-      const gram = form.text.slice(at, at + GRAM);
-      const list = grams.get(gram);
-      if (list === undefined) grams.set(gram, [{ form, at }]);
-      else list.push({ form, at });
-    }
-  }
-  return { grams };
+function reverse(text: string): string {
+  let reversed = '';
+  for (let i = text.length - 1; i >= 0; i--) reversed += text[i];
+  return reversed;
 }
 
-/** Where known secrets appear in `text`, whole or cut by either edge (at least 4 characters of them). */
-function searchCovers(text: string, secrets: SecretSet): Cover[] {
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `secrets` as found; `encoded` ones were found as base64 too, so their encoded forms are hidden as well. */
+export function secretSet(secrets: Iterable<string>, encoded: Iterable<string> = []): SecretSet {
+  const visible = new Map<string, number>();
+  for (const secret of secrets) if (secret.length >= MIN_MATCH) visible.set(secret, visibleLength(secret));
+  for (const secret of encoded) for (const form of base64Forms(secret)) if (!visible.has(form)) visible.set(form, 0);
+  const byHead = new Map<string, Form[]>();
+  for (const [text, shown] of visible) {
+    const head = text.slice(0, HEAD_KEY);
+    const list = byHead.get(head);
+    if (list === undefined) byHead.set(head, [{ text, visible: shown }]);
+    else list.push({ text, visible: shown });
+  }
+  const sorted = [...visible.keys()].sort(byCodeUnits);
+  return {
+    byHead,
+    headLengths: [...new Set(sorted.map((text) => Math.min(text.length, HEAD_KEY)))],
+    sorted,
+    reversed: sorted.map(reverse).sort(byCodeUnits),
+    visible,
+    longest: Math.max(0, ...sorted.map((text) => text.length)),
+  };
+}
+
+/** The first entry of `sorted` that starts with `prefix` and is longer than it, if any. */
+function longerStartingWith(sorted: readonly string[], prefix: string): string | undefined {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]! < prefix) low = mid + 1;
+    else high = mid;
+  }
+  const candidate = sorted[low] === prefix ? sorted[low + 1] : sorted[low];
+  return candidate?.startsWith(prefix) ? candidate : undefined;
+}
+
+/** A secret whose tail opens `text` or whose head closes it, the longest overlap (4 characters at least). */
+function edgeCovers(text: string, secrets: SecretSet): Cover[] {
   const covers: Cover[] = [];
-  for (let offset = 0; offset + GRAM <= text.length; offset++) {
-    for (const { form, at } of secrets.grams.get(text.slice(offset, offset + GRAM)) ?? []) {
-      const start = offset - at;
-      // Each placement once, from its first piece inside the text; a piece may hang over either edge.
-      if (offset !== Math.max(0, start)) continue;
-      const end = Math.min(text.length, start + form.text.length);
-      if (text.slice(offset, end) === form.text.slice(offset - start, end - start)) covers.push({ start, end: start + form.text.length, visible: form.visible });
+  const most = Math.min(text.length, secrets.longest - 1);
+  const reversedHead = reverse(text.slice(0, most));
+  for (let length = most; length >= MIN_MATCH; length--) {
+    const reversedTail = longerStartingWith(secrets.reversed, reversedHead.slice(most - length));
+    if (reversedTail === undefined) continue;
+    covers.push({ start: length - reversedTail.length, end: length, visible: 0 });
+    break;
+  }
+  for (let length = most; length >= MIN_MATCH; length--) {
+    const form = longerStartingWith(secrets.sorted, text.slice(text.length - length));
+    if (form === undefined) continue;
+    covers.push({ start: text.length - length, end: text.length - length + form.length, visible: secrets.visible.get(form) ?? 0 });
+    break;
+  }
+  return covers;
+}
+
+/** Where known secrets appear in `text`, whole or cut by either edge. */
+function searchCovers(text: string, secrets: SecretSet): Cover[] {
+  const covers = edgeCovers(text, secrets);
+  for (let offset = 0; offset + MIN_MATCH <= text.length; offset++) {
+    for (const length of secrets.headLengths) {
+      for (const form of secrets.byHead.get(text.slice(offset, offset + length)) ?? []) {
+        if (text.startsWith(form.text, offset)) covers.push({ start: offset, end: offset + form.text.length, visible: form.visible });
+      }
     }
   }
   return covers;
@@ -146,23 +201,30 @@ export interface Redactor {
   commit(commit: CommitInfo): CommitInfo;
 }
 
-/** The same text scanned: occurrences with equal provenance share lines and columns. */
-function textKey(occurrence: Occurrence): string {
-  return JSON.stringify(occurrence.provenance);
+/** A line of a scanned text: occurrences with equal provenance share lines and columns. */
+function lineKey(occurrence: Occurrence, line: number): string {
+  return `${line} ${JSON.stringify(occurrence.provenance)}`;
 }
 
+/** Every finding's and companion's place, by the lines it spans. */
 function placements(findings: readonly Finding[]): Map<string, Placement[]> {
-  const byText = new Map<string, Placement[]>();
-  const place = (key: string, placement: Placement) => byText.set(key, [...(byText.get(key) ?? []), placement]);
+  const byLine = new Map<string, Placement[]>();
+  const place = (occurrence: Occurrence, placement: Placement) => {
+    for (let line = placement.region.startLine; line <= placement.region.endLine; line++) {
+      const key = lineKey(occurrence, line);
+      const list = byLine.get(key);
+      if (list === undefined) byLine.set(key, [placement]);
+      else list.push(placement);
+    }
+  };
   for (const finding of findings) {
     for (const occurrence of finding.occurrences) {
-      const key = textKey(occurrence);
       // An encoded occurrence's region is the encoded text: none of its head is the secret's.
-      place(key, { region: occurrence.region, visible: occurrence.encoding.length > 0 ? 0 : visibleLength(finding.secret) });
-      for (const companion of occurrence.companions) place(key, { region: companion.region, visible: visibleLength(companion.secret) });
+      place(occurrence, { region: occurrence.region, visible: occurrence.encoding.length > 0 ? 0 : visibleLength(finding.secret) });
+      for (const companion of occurrence.companions) place(occurrence, { region: companion.region, visible: visibleLength(companion.secret) });
     }
   }
-  return byText;
+  return byLine;
 }
 
 function allSecrets(findings: readonly Finding[]): string[] {
@@ -185,11 +247,12 @@ const SHOW_ALL: Redactor = {
 /** The redactor for a report of `findings`: exact places where the scan gave them, string search for the rest. */
 export function redactor(findings: readonly Finding[], redact: boolean): Redactor {
   if (!redact) return SHOW_ALL;
-  const secrets = secretSet(allSecrets(findings));
+  const encoded = findings.filter((finding) => finding.occurrences.some((occurrence) => occurrence.encoding.includes('base64'))).map((finding) => finding.secret);
+  const secrets = secretSet(allSecrets(findings), encoded);
   const placed = placements(findings);
   const text = (value: string) => redactText(value, secrets);
   const coversOn = (occurrence: Occurrence, line: number, from: number): Cover[] =>
-    (placed.get(textKey(occurrence)) ?? []).flatMap((placement) => coverOnLine(placement, line, from) ?? []);
+    (placed.get(lineKey(occurrence, line)) ?? []).flatMap((placement) => coverOnLine(placement, line, from) ?? []);
   return {
     redact,
     secret: redactSecret,
