@@ -563,6 +563,8 @@ async function childMain() {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
+  // An orphan would keep its IPC handler, and its memory, forever.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', async (message) => {
     current = message;
     printed = '';
