@@ -1,9 +1,29 @@
 /** The process shell around run(): real stdout/stderr, colours from the terminal, exit code. */
-import { run } from './run.js';
+import { internalErrorMessage } from './errors.js';
+import { EXIT, run } from './run.js';
+import { escapeControlsKeepingLines } from '../report/terminal.js';
 
-export async function main(): Promise<void> {
-  process.exitCode = await run(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
+/** A closed pipe (`keyleak scan | head`): the reader has what it wanted, so the rest is dropped silently. */
+function isClosedPipe(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+}
+
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // A bug that escapes run() (a stray rejection, an exception in a callback) still ends in one line and exit 2.
+  const crash = (error: unknown) => {
+    process.stderr.write(escapeControlsKeepingLines(internalErrorMessage(error, argv.includes('--debug'))));
+    process.exit(EXIT.error);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (!isClosedPipe(error)) crash(error);
+  });
+  const write = (text: string) => {
+    if (!process.stdout.destroyed) process.stdout.write(text);
+  };
+  process.exitCode = await run(argv, {
+    stdout: write,
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     color: process.stdout.isTTY === true && !('NO_COLOR' in process.env),

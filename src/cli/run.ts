@@ -2,7 +2,8 @@
  * The command line as a function: argv in, exit code out. Everything it prints goes through `io`,
  * so tests run it in-process; only main.ts touches `process`.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { writeOutput } from '../report/write.js';
 import { readRegularText } from '../sources/read.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
-import { UsageError, userErrorMessage } from './errors.js';
+import { internalErrorMessage, UsageError, userErrorMessage } from './errors.js';
 import { escapeControls, escapeControlsKeepingLines } from '../report/terminal.js';
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { parseSize } from '../config/size.js';
@@ -41,16 +42,42 @@ Exit codes:
   1  findings at or above --fail-on (scan) or failing rule checks (rules check)
   2  usage, configuration or rule-file error, a missing path, or a file that could not be read`;
 
+/** Digits only: `Number()` would take '', ' ', '0x10' and '1e3' too. */
+function wholeNumber(value: string): number | undefined {
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(parsed) ? parsed : undefined;
+}
+
 function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
+  const parsed = wholeNumber(value);
+  if (parsed === undefined || parsed < 1) throw new InvalidArgumentError('must be a positive integer');
   return parsed;
 }
 
 function nonNegativeInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be 0 or a positive integer');
+  const parsed = wholeNumber(value);
+  if (parsed === undefined) throw new InvalidArgumentError('must be 0 or a positive integer');
   return parsed;
+}
+
+/** Detection is CPU-bound: workers beyond the cores only cost memory, so --threads 99999 means all cores. */
+function threadCount(value: string): number {
+  return Math.min(positiveInteger(value), availableParallelism());
+}
+
+/** A file or ref option given as '' would silently mean the current folder or nothing at all. */
+function nonEmpty(value: string): string {
+  if (value === '') throw new InvalidArgumentError('must not be empty');
+  return value;
+}
+
+function nonEmptyList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), nonEmpty(value)];
+}
+
+/** Positional paths: an empty one would silently scan the current folder. */
+function checkPaths(paths: readonly string[]): void {
+  if (paths.some((target) => target === '')) throw new UsageError('an empty path was given (use . for the current folder)');
 }
 
 /** `--max-file-size` values: `10MB`, `512KB`, `1048576`. */
@@ -76,10 +103,10 @@ interface RuleSourceOptions {
 
 function addRuleSourceOptions(command: Command): Command {
   return command
-    .option('--rules <path...>', 'extra keyleak rule files, or folders of *.toml rule files')
-    .option('--config <file>', 'a gitleaks configuration (default: .gitleaks.toml in the scanned folder, if any)')
+    .option('--rules <path...>', 'extra keyleak rule files, or folders of *.toml rule files', nonEmptyList)
+    .option('--config <file>', 'a gitleaks configuration (default: .gitleaks.toml in the scanned folder, if any)', nonEmpty)
     .option('--no-builtin-rules', 'do not load the built-in rules')
-    .option('--disable-rule <id...>', 'leave out rules by id');
+    .option('--disable-rule <id...>', 'leave out rules by id', nonEmptyList);
 }
 
 /** The gitleaks configuration at the scan root, picked up as gitleaks does when --config is absent. */
@@ -157,17 +184,17 @@ interface GitCommandOptions extends ReportOptions {
 
 async function emit(io: Io, text: string, output: string | undefined): Promise<void> {
   if (output === undefined) io.stdout(text);
-  else await writeFile(path.resolve(io.cwd, output), text);
+  else await writeOutput(path.resolve(io.cwd, output), text, output, 'report');
 }
 
 function addReportOptions(command: Command): Command {
   return addRuleSourceOptions(
     command
       .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
-      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .option('-o, --output <file>', 'write the report to a file instead of stdout', nonEmpty)
       .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1').choices(['error', 'warning', 'note']).default('error'))
       .option('--no-redact', 'show full secret values in reports')
-      .option('--baseline <file>', 'findings recorded in this baseline are reported as suppressed and do not fail the build')
+      .option('--baseline <file>', 'findings recorded in this baseline are reported as suppressed and do not fail the build', nonEmpty)
       .option('--report-unused', 'list baseline entries and keyleak:allow comments that no longer match anything')
       .addHelpText('after', EXIT_CODES_HELP),
   );
@@ -236,6 +263,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run keyleak --help for usage)')
+    .option('--debug', 'print the stack trace of an internal error')
     .addHelpText('after', EXIT_CODES_HELP);
 
   addReportOptions(
@@ -243,7 +271,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .command('scan')
       .description('scan files and folders (default: the current folder)')
       .argument('[paths...]', 'files and folders to scan', ['.'])
-      .option('--threads <n>', 'worker threads for detection', positiveInteger, availableParallelism())
+      .option('--threads <n>', 'worker threads for detection (at most one per core)', threadCount, availableParallelism())
       .option('--max-file-size <size>', 'skip larger files with a notice', sizeOption, DEFAULT_MAX_FILE_SIZE)
       .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude')
       .option('--max-archive-depth <n>', 'open archives and app packages nested this deep (0: do not open them)', nonNegativeInteger, DEFAULT_ARCHIVE_LIMITS.maxDepth)
@@ -252,6 +280,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--max-archive-size <size>', 'decompress at most this much from one archive or app, all entries together', sizeOption, DEFAULT_ARCHIVE_LIMITS.maxTotalBytes)
       .option('--max-compression-ratio <n>', 'stop an entry that expands more than n:1 once past 1 MiB (a compression bomb)', positiveInteger, DEFAULT_ARCHIVE_LIMITS.maxRatio),
   ).action(async (paths: string[], options: ScanCommandOptions, command: Command) => {
+    checkPaths(paths);
     const root = await scanRoot(paths, io.cwd);
     const loaded = await rulesFor(io, options, root);
     const { project } = loaded;
@@ -285,14 +314,15 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .description('scan git history: every commit on every ref (default), a range for CI, or the staged changes for pre-commit')
       .argument('[repo]', 'a folder inside the repository', '.')
       .option('--staged', 'scan the staged changes (index against HEAD), for a pre-commit hook')
-      .option('--since <ref>', 'scan the commits not in <ref> (e.g. origin/main)')
-      .option('--range <a..b>', 'scan the commits of a range')
-      .option('--branch <ref...>', 'scan these refs instead of all of them')
+      .option('--since <ref>', 'scan the commits not in <ref> (e.g. origin/main)', nonEmpty)
+      .option('--range <a..b>', 'scan the commits of a range', nonEmpty)
+      .option('--branch <ref...>', 'scan these refs instead of all of them', nonEmptyList)
       .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
       .option('--since-date <date>', 'scan commits after a date: YYYY-MM-DD, an ISO date and time, @<unix seconds>, "N days ago", yesterday')
-      .option('--threads <n>', 'worker threads for detection (history scans)', positiveInteger, availableParallelism())
+      .option('--threads <n>', 'worker threads for detection (history scans, at most one per core)', threadCount, availableParallelism())
       .option('--submodules', 'also scan checked-out submodules (otherwise each is listed in a notice)'),
   ).action(async (repo: string, options: GitCommandOptions, command: Command) => {
+    checkPaths([repo]);
     const root = path.resolve(io.cwd, repo);
     const loaded = await rulesFor(io, options, root);
     const { scanGit } = await import('../scan/git-scan.js');
@@ -316,14 +346,15 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .command('create')
       .description('scan files and folders and write every finding to a baseline file')
       .argument('[paths...]', 'files and folders to scan', ['.'])
-      .option('-o, --output <file>', 'baseline file to write', DEFAULT_BASELINE_FILE)
+      .option('-o, --output <file>', 'baseline file to write', nonEmpty, DEFAULT_BASELINE_FILE)
       .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
   ).action(async (paths: string[], options: RuleSourceOptions & { output: string; ignore: boolean }) => {
+    checkPaths(paths);
     const loaded = await rulesFor(io, options, await scanRoot(paths, io.cwd));
     const { scan } = await import('../scan/scan.js');
     const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore });
     const entries = baselineEntries(result.findings);
-    await writeFile(path.resolve(io.cwd, options.output), serializeBaseline(entries));
+    await writeOutput(path.resolve(io.cwd, options.output), serializeBaseline(entries), options.output, 'baseline');
     io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${escapeControls(options.output)}\n`);
   });
 
@@ -333,6 +364,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .argument('[repo]', 'a folder inside the repository', '.')
     .option('--force', 'replace a pre-commit hook keyleak did not write')
     .action(async (repo: string, options: { force?: boolean }) => {
+      checkPaths([repo]);
       const { installHook } = await import('./install-hook.js');
       const hook = await installHook(path.resolve(io.cwd, repo), options.force === true);
       io.stdout(`installed ${escapeControls(hook)}\n`);
@@ -361,6 +393,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .argument('[files...]', 'rule files to check')
       .option('--skip-redos', 'skip the timing-based ReDoS budget'),
   ).action(async (files: string[], options: RuleSourceOptions & { skipRedos?: boolean }) => {
+    checkPaths(files);
     const { ruleset } = await loadRules({ ...options, rules: [...(options.rules ?? []), ...files] }, io.cwd, io.cwd);
     const targets = files.length === 0 ? ruleset.rules : ruleset.rules.filter((rule) => files.some((file) => path.resolve(io.cwd, file) === path.resolve(io.cwd, rule.file)));
     const { checkRules } = await import('../ruleset/check.js');
@@ -388,8 +421,7 @@ export async function run(argv: readonly string[], rawIo: Io): Promise<ExitCode>
       return error.exitCode === 0 ? EXIT.clean : EXIT.error;
     }
     const message = userErrorMessage(error);
-    if (message === undefined) throw error;
-    io.stderr(`keyleak: ${message}\n`);
+    io.stderr(message === undefined ? internalErrorMessage(error, program.opts()['debug'] === true) : `keyleak: ${message}\n`);
     return EXIT.error;
   }
 }
