@@ -670,7 +670,7 @@ class Runner {
 
   async stop() {
     if (this.child) {
-      this.child.disconnect();
+      if (this.child.connected) this.child.disconnect();
       await this.restart();
     }
   }
