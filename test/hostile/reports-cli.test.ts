@@ -62,7 +62,7 @@ describe('internal errors', () => {
     const bin = fileURLToPath(new URL('../../bin/keyleak.js', import.meta.url));
     const many = makeTree(Object.fromEntries([...Array(300).keys()].map((index) => [`f${index}.env`, `KEY=${STRIPE.slice(0, -3)}${String(index).padStart(3, '0')}\n`])));
     try {
-      const result = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" scan . --no-redact | head -c 10; exit \${PIPESTATUS:-0}`], { cwd: many.root, encoding: 'utf8' });
+      const result = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" scan . --no-redact | head -c 10`], { cwd: many.root, encoding: 'utf8' });
       expect(result.stdout).toHaveLength(10);
       expect(result.stderr).toBe('');
     } finally {
