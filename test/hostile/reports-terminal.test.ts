@@ -94,6 +94,24 @@ describe('git report', () => {
   });
 });
 
+describe('rules list', () => {
+  it('escapes providers and ids from user rule files', () => {
+    tree.write('rules-odd/odd.toml', `provider = "Odd\\u001b[2J\\u202e"
+[[rules]]
+id = "odd-token"
+description = "An odd token."
+remediation = "Rotate it."
+regex = '''\\b(odd_[A-Za-z0-9]{24})\\b'''
+keywords = ["odd_"]
+examples = ["ODD=odd_Q7fK2mZp9XwL4rT8vB1nC6yD"]
+`);
+    const result = run(['rules', 'list', '--no-builtin-rules', '--rules', 'rules-odd/odd.toml']);
+    expect(result.code).toBe(0);
+    expect(hasControls(result.stdout)).toBe(false);
+    expect(result.stdout).toContain('odd-token  error    confidential  Odd\\x1b[2J\\u202e\n');
+  });
+});
+
 describe('stderr messages', () => {
   it('escape user-controlled names in one-line errors', () => {
     const result = run(['scan', `missing${CLEAR}`]);
