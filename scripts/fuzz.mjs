@@ -493,7 +493,7 @@ function prepareWork(work) {
 
 /** The outside map's secret was scanned, or a bundle hit was traced through that map to its one source. */
 function readOutside(finding, canary) {
-  return finding.secret === canary || finding.occurrences.some((occurrence) => occurrence.original?.source.endsWith(OUTSIDE_SOURCE) || occurrence.provenance.path.includes(OUTSIDE_SOURCE));
+  return finding.secret === canary || finding.occurrences.some((occurrence) => occurrence.original?.source?.endsWith(OUTSIDE_SOURCE) || occurrence.provenance.path.includes(OUTSIDE_SOURCE));
 }
 
 async function libraryRunner(work) {
