@@ -8,7 +8,7 @@ import type { AllowlistSpec, ChecksumName, CompanionSpec, Example, Exposure, Fil
 import { FILTER_NAMES } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import type { RuleProblem } from './errors.js';
-import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason } from './regex.js';
+import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason, shortened } from './regex.js';
 import { translateRe2 } from './re2.js';
 import { catastrophicBacktracking } from './redos.js';
 
@@ -134,9 +134,10 @@ class FieldReader {
       pattern = { source: caseless ? source.slice(4) : source, flags: caseless ? 'i' : '' };
     }
     try {
-      new RegExp(pattern.source, pattern.flags);
+      // V8 compiles a regex on first use: running it once turns "too large" into a load-time problem.
+      new RegExp(pattern.source, pattern.flags).test('');
     } catch (error) {
-      this.problem(ruleId, field, `${regexErrorReason(error)} in /${source}/`);
+      this.problem(ruleId, field, `${regexErrorReason(error)} in /${shortened(source)}/`);
       return undefined;
     }
     return pattern;
@@ -245,7 +246,7 @@ function validateRegex(reader: FieldReader, ruleId: string, source: string, flag
     regex = compileRuleRegex(source, flags);
   } catch (error) {
     // A gitleaks configuration may come with the scanned repository: its bad rule is skipped, the rest load.
-    if (reader.dialect === 'gitleaks') throw new UntranslatableRule('regex', `${regexErrorReason(error)} in /${source}/`);
+    if (reader.dialect === 'gitleaks') throw new UntranslatableRule('regex', `${regexErrorReason(error)} in /${shortened(source)}/`);
     reader.problem(ruleId, 'regex', regexErrorReason(error));
     return;
   }

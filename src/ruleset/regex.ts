@@ -29,3 +29,8 @@ export function captureGroupCount(source: string): number {
   }
   return count;
 }
+
+/** A pattern as quoted in a one-line message: a hostile rule file's 100 KB regex is not echoed whole. */
+export function shortened(source: string, limit = 80): string {
+  return source.length <= limit ? source : `${source.slice(0, limit)}… (${source.length} characters)`;
+}

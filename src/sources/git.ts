@@ -121,7 +121,9 @@ export function parseHunkHeader(line: string): { readonly oldCounts: readonly nu
   if (!match) return undefined;
   const oldCounts = match[2]!.trim().split(' ').map((range) => Number(range.split(',')[1] ?? 1));
   if (oldCounts.length !== match[1]!.length - 1) return undefined;
-  return { oldCounts, newStart: Number(match[3]), newCount: Number(match[4] ?? 1) };
+  const header = { oldCounts, newStart: Number(match[3]), newCount: Number(match[4] ?? 1) };
+  // No file git diffs has 2^53 lines; such a header is not git's, and its numbers would not be line numbers.
+  return [...oldCounts, header.newStart, header.newCount].every(Number.isSafeInteger) ? header : undefined;
 }
 
 /** What one line of a hunk is, from its prefix column per parent: in the new file, and added against every parent. */

@@ -35,6 +35,36 @@ export interface MapScope {
 type ParsedMap = { readonly kind: 'map'; readonly map: TraceMap } | { readonly kind: 'invalid'; readonly reason: string };
 
 /** Parses a map without ever quoting it: JSON and trace-mapping errors include the text. */
+/** trace-mapping fills every generated line up to a section's offset: a 200-byte map saying line 10⁹ would exhaust memory. */
+export const MAX_SECTION_LINE = 1_000_000;
+/** Index maps may nest index maps; deeper than this is no bundler's output. */
+const MAX_SECTION_DEPTH = 32;
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Why an index map's sections cannot be read within bounds, or undefined when they can (or it is a plain map). */
+export function indexMapProblem(json: unknown): string | undefined {
+  const pending: { readonly map: unknown; readonly line: number; readonly depth: number }[] = [{ map: json, line: 0, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (!isRecord(next.map) || next.map['sections'] === undefined) continue;
+    const sections = next.map['sections'];
+    if (!Array.isArray(sections)) return 'sections is not a list';
+    if (next.depth >= MAX_SECTION_DEPTH) return `index maps nested more than ${MAX_SECTION_DEPTH} deep`;
+    for (const section of sections) {
+      const offset = isRecord(section) ? section['offset'] : undefined;
+      const line = isRecord(offset) ? offset['line'] : undefined;
+      const column = isRecord(offset) ? offset['column'] : undefined;
+      if (!Number.isSafeInteger(line) || !Number.isSafeInteger(column) || (line as number) < 0 || (column as number) < 0) return 'a section offset is not a pair of whole numbers';
+      const absolute = next.line + (line as number);
+      if (absolute > MAX_SECTION_LINE) return `a section starts at line ${absolute}, past the ${MAX_SECTION_LINE}-line bound`;
+      pending.push({ map: (section as Record<string, unknown>)['map'], line: absolute, depth: next.depth + 1 });
+    }
+  }
+  return undefined;
+}
+
 function parseMap(text: string): ParsedMap {
   let json: unknown;
   try {
@@ -42,6 +72,8 @@ function parseMap(text: string): ParsedMap {
   } catch {
     return { kind: 'invalid', reason: 'not JSON' };
   }
+  const sectionsProblem = indexMapProblem(json);
+  if (sectionsProblem !== undefined) return { kind: 'invalid', reason: sectionsProblem };
   try {
     return { kind: 'map', map: new AnyMap(json as ConstructorParameters<typeof AnyMap>[0]) };
   } catch {
