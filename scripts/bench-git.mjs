@@ -36,9 +36,12 @@ const commits = execFileSync('git', ['rev-list', '--all', '--count'], { cwd: rep
 const refs = execFileSync('git', ['for-each-ref', '--format=x'], { cwd: repo, encoding: 'utf8' }).split('\n').filter(Boolean).length;
 console.log(`keyleak bench:git on ${repo} (${commits} commits, ${refs} refs), best of 3`);
 const floor = best(3, () => seconds('git', ['log', '-p', '-U0', '--full-history', '--all'], { cwd: repo }));
+// What keyleak asks git for since merges are read too (--cc: a secret added while resolving a merge).
+const mergeFloor = best(3, () => seconds('git', ['log', '-p', '-U0', '--cc', '--text', '--full-history', '--all'], { cwd: repo }));
 const keyleak = best(3, () => seconds(process.execPath, [bin, 'git', repo, '--format', 'json', '--output', path.join(tmpdir(), 'keyleak-bench-git.json')]));
 console.log(`git log -p -U0 --full-history --all > /dev/null   ${floor.toFixed(2)} s`);
-console.log(`keyleak git (all refs)                             ${keyleak.toFixed(2)} s   ${(keyleak / floor).toFixed(2)}× the floor`);
+console.log(`  the same with --cc --text (merges too)          ${mergeFloor.toFixed(2)} s`);
+console.log(`keyleak git (all refs)                             ${keyleak.toFixed(2)} s   ${(keyleak / floor).toFixed(2)}× the floor, ${(keyleak / mergeFloor).toFixed(2)}× with merges`);
 
 const staged = mkdtempSync(path.join(tmpdir(), 'keyleak-staged-'));
 execFileSync('git', ['init', '-q'], { cwd: staged });

@@ -6,6 +6,7 @@ import { makeTree, type Tree } from '../helpers/tree.js';
 import { tar } from '../helpers/archives.js';
 import { listGzip, memberDataStart, salvageGzip } from '../../src/artifacts/containers/gzip.js';
 import { containerKind } from '../../src/artifacts/walk.js';
+import type { Report as JsonReport } from './reading-cli.js';
 
 const GARBAGE_KEY = 'sk_live_Dc3Ed8Fe5Gf0Hg7Ih2Ji9Kj4Lk1Ml6Nm3On8Po';
 const CUT_KEY = 'sk_live_Qp5Rq0Sr7Ts2Ut9Vu4Wv1Xw6Yx3Zy8Az5Ba0Cb';
@@ -24,11 +25,6 @@ function badCrc(text: string): Buffer {
 function cutTgz(): Buffer {
   const whole = gzipSync(tar([{ name: 'first.env', content: env(CUT_KEY) }, { name: 'noise.bin', content: Buffer.alloc(64 * 1024, 'n') }]), { level: 0 });
   return whole.subarray(0, 4096);
-}
-
-interface JsonReport {
-  findings: { secret: string; occurrences: { path: string }[] }[];
-  notices: { level: string; code: string; path: string; message: string }[];
 }
 
 let tree: Tree;

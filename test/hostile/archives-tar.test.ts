@@ -4,6 +4,7 @@ import { keyleak } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 import { gzip, tar, tarHeader } from '../helpers/archives.js';
 import { listTar, tarNumber } from '../../src/artifacts/containers/tar.js';
+import type { Report as JsonReport } from './reading-cli.js';
 
 const FIRST_KEY = 'sk_live_Bx7Cy2Dz9Ea4Fb1Gc6Hd3Ie8Jf5Kg0Lh7Mi2Nj';
 const SECOND_KEY = 'sk_live_Ok9Pl4Qm1Rn6So3Tp8Uq5Vr0Ws7Xt2Yu9Zv4Aw';
@@ -19,11 +20,6 @@ function block(text: string): Buffer {
 function withLiar(liar: Buffer): Buffer {
   const [first, second] = [tar([{ name: 'first.env', content: env(FIRST_KEY) }]), tar([{ name: 'second.env', content: env(SECOND_KEY) }])];
   return Buffer.concat([first.subarray(0, first.length - 1024), liar, block('payload'), second]);
-}
-
-interface JsonReport {
-  findings: { secret: string; occurrences: { path: string }[] }[];
-  notices: { level: string; code: string; path: string; message: string }[];
 }
 
 let tree: Tree;

@@ -8,6 +8,7 @@ import { crx, zip } from '../helpers/archives.js';
 import { listZip, miscounted } from '../../src/artifacts/containers/zip.js';
 import { overlappingSpans } from '../../src/artifacts/containers/container.js';
 import { tableCrc32 } from '../../src/artifacts/containers/crc32.js';
+import type { Report as JsonReport } from './reading-cli.js';
 
 const PYTHON_MANY_KEY = 'sk_live_8fJ2kQ7wZp3VbN6xR1tYc9LmD4sH0gAeUi5oKq';
 const PYTHON_RECORDS_KEY = 'sk_live_Fs1Gt6Hu3Iv8Jw5Kx0Ly7Mz2Na9Ob4Pc1Qd6Re';
@@ -120,11 +121,6 @@ function bogusCrx(zipBytes: Buffer): Buffer {
   const bytes = crx(zipBytes);
   bytes.writeUInt32LE(0xffffffff, 8);
   return bytes;
-}
-
-interface JsonReport {
-  findings: { secret: string; occurrences: { path: string }[] }[];
-  notices: { level: string; code: string; path: string; message: string }[];
 }
 
 let tree: Tree;
