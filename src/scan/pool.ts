@@ -13,7 +13,7 @@ import type { FileScanResult } from './file-scan.js';
 import {
   errorLine, PROGRESS_ITEM, PROGRESS_RULE, PROGRESS_SLOTS, PROGRESS_STEP, scanFailed,
   type ItemMessage, type ItemResult, type WatchedRequest, type WatchedSetup, type WorkerReply, type WorkerRequest, type WorkerSetup,
-} from './worker.js';
+} from './worker-protocol.js';
 
 /** How long one search of a rule's regex may run before the rule is stopped for that item (`ruleTimeout`). */
 export const DEFAULT_RULE_TIMEOUT_MS = 2000;
@@ -117,7 +117,7 @@ export class WorkerPool {
     });
     const slot: Slot = { worker, progress: new Int32Array(progress), job: undefined, sent: [], lastStep: 0, stepSeenAt: performance.now() };
     this.slots.add(slot);
-    worker.on('message', (message: ItemMessage) => this.received(slot, message));
+    worker.on('message', (messages: readonly ItemMessage[]) => this.received(slot, messages));
     worker.on('error', (error) => this.crashed(slot, error));
     worker.on('exit', (code) => {
       if (this.slots.has(slot)) this.crashed(slot, new Error(`worker exited with code ${code}`));
@@ -125,10 +125,10 @@ export class WorkerPool {
     return slot;
   }
 
-  private received(slot: Slot, message: ItemMessage): void {
+  private received(slot: Slot, messages: readonly ItemMessage[]): void {
     const job = slot.job;
     if (job === undefined) return;
-    job.results[slot.sent[message.index]!] = message.result;
+    for (const message of messages) job.results[slot.sent[message.index]!] = message.result;
     if (job.results.some((result) => result === undefined)) return;
     slot.job = undefined;
     job.resolve(reply(job));
