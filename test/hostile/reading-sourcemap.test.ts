@@ -7,28 +7,12 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { vlq } from '../helpers/sourcemap.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 import { noticeKeys, placesOf, scanJson } from './reading-cli.js';
 
 const KEY = 'sk_live_WZ3qQAvW8pvBPF4WGUzpuMa5vuYCzp1bsW8My2BK';
 const EMBEDDED_KEY = 'sk_live_lZ5y4Uq5GumK68Yk9Q039LQ8MsKbulIYiWgM5qkX';
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-function vlq(values: readonly number[]): string {
-  return values
-    .map((value) => {
-      let rest = value < 0 ? (-value << 1) | 1 : value << 1;
-      let out = '';
-      do {
-        let digit = rest & 31;
-        rest >>>= 5;
-        if (rest > 0) digit |= 32;
-        out += BASE64[digit];
-      } while (rest > 0);
-      return out;
-    })
-    .join('');
-}
 
 const BUNDLE_LINE = `!function(){var e="${KEY}";console.log(e)}();`;
 const LITERAL_COLUMN = BUNDLE_LINE.indexOf('"') + 1;

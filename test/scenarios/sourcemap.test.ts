@@ -2,29 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scan } from '../../src/scan/scan.js';
 import type { Finding } from '../../src/types.js';
+import { vlq } from '../helpers/sourcemap.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 
 const SHIPPED = 'sk_live_yjhbuSIVwvXzMXvt1GfcNNamPMaWZ98EDQCHlpKI';
 const TREE_SHAKEN = 'sk_live_Nrh4Clvru5cbCG0lCOGSoMHetULWlCk15dFD9YjN';
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Base64 VLQ, as source maps encode each segment field. */
-function vlq(values: readonly number[]): string {
-  return values
-    .map((value) => {
-      let rest = value < 0 ? (-value << 1) | 1 : value << 1;
-      let out = '';
-      do {
-        let digit = rest & 31;
-        rest >>>= 5;
-        if (rest > 0) digit |= 32;
-        out += BASE64[digit];
-      } while (rest > 0);
-      return out;
-    })
-    .join('');
-}
 
 const CONFIG_SOURCE = `// payment settings\nexport const mode = 'live';\nexport const stripeKey = '${SHIPPED}';\n`;
 const UNUSED_SOURCE = `export const legacyKey = '${TREE_SHAKEN}';\n`;
