@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// npm run accuracy: scores keyleak on ../shared/corpus/leaky-repo against its line-level answer key
+// npm run accuracy: findings per app on the app fixtures and library artifacts (below), then scores keyleak on ../shared/corpus/leaky-repo against its line-level answer key
 // (risk items found, lines flagged that hold nothing), then counts findings on the npm-corpus, where
 // every finding is a false positive or a documented example.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,35 @@ function scanJson(target, cwd, extra = []) {
 
 function family(ruleId) {
   return ruleId.split('-')[0];
+}
+
+// Apps: each committed app fixture against its answer key (fixtures/apps/expected.json), where a
+// finding whose secret is not planted in that app is a false positive; the library-noise app and
+// Debian's Android and JVM library artifacts, where every finding is one; and, for review, any app
+// in $KEYLEAK_REAL_APPS (real apps no one here built: no answer key, findings listed by rule).
+{
+  const appsDir = path.join(root, 'fixtures', 'apps');
+  const planted = JSON.parse(readFileSync(path.join(appsDir, 'expected.json'), 'utf8')).secrets;
+  const byApp = new Map();
+  for (const entry of planted) byApp.set(entry.artifact, [...(byApp.get(entry.artifact) ?? []), entry.secret]);
+  const noise = ['out/library-noise.apk', '/usr/share/android-framework-res/framework-res.apk', '/usr/share/java/okhttp.jar', '/usr/share/java/okio.jar', '/usr/share/java/com.android.json.jar'];
+  const realDir = process.env.KEYLEAK_REAL_APPS;
+  const real = realDir && existsSync(realDir) ? readdirSync(realDir).filter((name) => /\.(?:apk|aab|ipa|jar|aar|xapk)$/i.test(name)).map((name) => path.join(realDir, name)) : [];
+  const rows = [];
+  let falsePositives = 0;
+  for (const app of [...byApp.keys(), ...noise.filter((file) => existsSync(path.resolve(appsDir, file))), ...real]) {
+    const findings = scanJson(app, appsDir).findings;
+    const expected = new Set(byApp.get(app) ?? []);
+    const reviewed = !real.includes(app);
+    const wrongHere = reviewed ? findings.filter((finding) => !expected.has(finding.secret)) : [];
+    falsePositives += wrongHere.length;
+    const found = [...expected].filter((secret) => findings.some((finding) => finding.secret === secret)).length;
+    const rules = [...new Set(findings.map((finding) => finding.ruleId))].join(', ');
+    rows.push(`  ${path.basename(app).padEnd(22)} ${String(findings.length).padStart(3)} findings  ${expected.size > 0 ? `${found}/${expected.size} planted found  ` : ''}${reviewed ? `${wrongHere.length} false positives` : `(no answer key: ${rules || 'none'})`}`);
+    if (process.argv.includes('--verbose')) for (const finding of reviewed ? wrongHere : findings) rows.push(`    ${reviewed ? 'wrong ' : ''}${finding.ruleId} ${finding.occurrences[0].path} ${JSON.stringify(finding.secret.slice(0, 60))}`);
+  }
+  console.log(`apps: ${falsePositives} false positives${realDir ? '' : ' (set KEYLEAK_REAL_APPS to a folder of real apps to list their findings too)'}`);
+  for (const row of rows) console.log(row);
 }
 
 if (!existsSync(leakyRepo)) {

@@ -91,9 +91,21 @@ export function isIdentifier(secret: string): boolean {
 
 const PATH_OR_URL = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+(?:[/?#]|$)|\.{0,2}\/[\w.-]+\/|[A-Za-z]:\\|~\/)|^[\w.-]+(?:\/[\w.-]+){2,}$/;
 
-/** File paths and URLs that carry no credential. */
+/**
+ * Android resources named in place of a value: a compiled file's path in the package
+ * (`res/drawable-v21/$avd_hide_password__0.xml`, which aapt2 names after the inline drawable's
+ * parent; shrunk builds write `res/-B.xml`), and references (`@drawable/ic_eye`, `@+id/password`,
+ * `@android:string/ok`, `?attr/colorAccent`). Libraries ship many under names that say password.
+ */
+const ANDROID_RESOURCE = /^(?:res\/(?:[a-z]+(?:-[\w+.]+)*\/)?[\w$.+-]+|[@?]\+?(?:[a-z][\w.]*:)?[a-z][a-z-]*\/[\w$.]+)$/;
+
+export function isAndroidResource(secret: string): boolean {
+  return ANDROID_RESOURCE.test(secret);
+}
+
+/** File paths, URLs and Android resource paths or references that carry no credential. */
 export function isPathOrUrl(secret: string): boolean {
-  return PATH_OR_URL.test(secret);
+  return PATH_OR_URL.test(secret) || ANDROID_RESOURCE.test(secret);
 }
 
 const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {

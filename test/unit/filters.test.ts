@@ -43,6 +43,22 @@ describe('false-positive filters', () => {
     expect(isPathOrUrl('DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=')).toBe(false);
   });
 
+  it('Android resource file paths and references are paths', () => {
+    for (const value of [
+      'res/drawable-v21/$avd_hide_password__0.xml',
+      'res/layout/design_text_input_password_icon.xml',
+      'res/-B.xml',
+      '@drawable/ic_password_v2',
+      '@+id/password2',
+      '@android:string/ok',
+      '@com.example.lib:string/api_key_label',
+      '?attr/colorAccent',
+    ]) {
+      expect(isPathOrUrl(value), value).toBe(true);
+    }
+    for (const value of ['@dm1nPass99', 'resQ7x9Lm2pV', '@drawable/ic eye', 'res/../../etc/x y']) expect(isPathOrUrl(value), value).toBe(false);
+  });
+
   it('rejectingFilter names the first filter that rejects, in the order given', () => {
     const input = { secret: '${TOKEN}', match: 'x=${TOKEN}', documentedExamples: new Set<string>() };
     expect(rejectingFilter(['placeholder', 'template'], input)).toBe('template');
