@@ -17,6 +17,8 @@ import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
 import { FORMATS, reporters, type Format } from '../report/index.js';
+import { repositoryLinks, type RepositoryLinks } from '../report/commit-links.js';
+import { remoteUrl } from '../sources/git.js';
 import { internalErrorMessage, UsageError, userErrorMessage } from './errors.js';
 import { escapeControls, escapeControlsKeepingLines } from '../report/terminal.js';
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
@@ -229,7 +231,7 @@ async function baselined(io: Io, options: ReportOptions, result: ScanResult, fin
 }
 
 /** Writes the report and returns the exit code, for every command that scans. */
-async function report(io: Io, command: Command, options: ReportOptions, loaded: RulesContext, result: ScanResult, unfiltered: readonly Finding[]): Promise<ExitCode> {
+async function report(io: Io, command: Command, options: ReportOptions, loaded: RulesContext, result: ScanResult, unfiltered: readonly Finding[], repository?: RepositoryLinks): Promise<ExitCode> {
   const baseline = options.baseline ?? loaded.project?.baseline;
   const failOn = chosen(command, 'failOn', options.failOn, loaded.project?.failOn);
   const { findings, notices: baselineNotices } = await baselined(io, { ...options, ...(baseline === undefined ? {} : { baseline }) }, result, unfiltered);
@@ -242,6 +244,7 @@ async function report(io: Io, command: Command, options: ReportOptions, loaded: 
     cwd: io.cwd,
     redact: options.redact,
     color: io.color && options.output === undefined,
+    ...(repository === undefined ? {} : { repository }),
   });
   await emit(io, document, options.output);
   return scanExitCode(findings, notices, failOn);
@@ -336,7 +339,9 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
     });
-    setExit(await report(io, command, options, loaded, result, result.findings));
+    // Only the HTML report links commits to the repository's web pages.
+    const remote = options.format === 'html' ? await remoteUrl(root) : undefined;
+    setExit(await report(io, command, options, loaded, result, result.findings, remote === undefined ? undefined : repositoryLinks(remote)));
   });
 
   addRuleSourceOptions(

@@ -1,5 +1,6 @@
 /** What every reporter receives besides the findings. */
 import type { Finding, Level, Notice, RuleSpec, ScanStats } from '../types.js';
+import type { RepositoryLinks } from './commit-links.js';
 
 export interface ReportContext {
   readonly rules: readonly RuleSpec[];
@@ -12,6 +13,8 @@ export interface ReportContext {
   readonly redact: boolean;
   /** ANSI colours in the text report (only when writing to a terminal). */
   readonly color: boolean;
+  /** The scanned repository's web pages, when its remote is on a known host (history scans; HTML links commits to them). */
+  readonly repository?: RepositoryLinks;
 }
 
 /** Pure: findings in, document out. */

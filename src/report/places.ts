@@ -1,5 +1,5 @@
-/** How reports name a place inside an artifact: `dex string #812`, `string/google_api_key`. */
-import type { Locator, Occurrence } from '../types.js';
+/** How reports name a place inside an artifact (`dex string #812`, `string/google_api_key`) and who a shipped secret reaches. */
+import type { Locator, Occurrence, ShippedTo } from '../types.js';
 
 export function describeLocator(locator: Locator): string {
   switch (locator.kind) {
@@ -23,4 +23,17 @@ export function describePosition(occurrence: Occurrence): string {
   const { provenance, region } = occurrence;
   if (provenance.kind === 'entry' && provenance.locator !== undefined) return describeLocator(provenance.locator);
   return `${region.startLine}:${region.startColumn}`;
+}
+
+/** Why a secret reaches every user; `data` makes the app and variable names safe for the report. */
+export function describeShipping(shipped: ShippedTo, data: (text: string) => string): string {
+  const variable = shipped.variable === undefined ? '' : ` through ${data(shipped.variable)}`;
+  switch (shipped.via) {
+    case 'client-bundle':
+      return `exposed to every user: shipped in a client bundle${variable}`;
+    case 'public-env':
+      return `exposed to every user: ${data(shipped.variable ?? '')} is a public variable the framework inlines into client code`;
+    case 'app':
+      return `exposed to everyone who downloads ${data(shipped.app ?? '')}: app packages are public and unpack in seconds`;
+  }
 }

@@ -1,11 +1,11 @@
 /** The terminal report: grouped by file, secrets redacted, publishable keys apart and dimmed. */
 import { createColors } from 'picocolors';
-import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, ShippedTo } from '../types.js';
+import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { redactor, type Redactor } from './redact.js';
 import { escapeControls } from './terminal.js';
-import { describePosition } from './places.js';
+import { describePosition, describeShipping } from './places.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -49,18 +49,6 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-function describeShipping(shown: Shown, shipped: ShippedTo): string {
-  const variable = shipped.variable === undefined ? '' : ` through ${shown.data(shipped.variable)}`;
-  switch (shipped.via) {
-    case 'client-bundle':
-      return `exposed to every user: shipped in a client bundle${variable}`;
-    case 'public-env':
-      return `exposed to every user: ${shown.data(shipped.variable ?? '')} is a public variable the framework inlines into client code`;
-    case 'app':
-      return `exposed to everyone who downloads ${shown.data(shipped.app ?? '')}: app packages are public and unpack in seconds`;
-  }
-}
-
 function describeCommit(shown: Shown, commit: CommitInfo): string {
   return `${shown.data(commit.sha.slice(0, 12))} (${shown.data(commit.author)} <${shown.data(commit.email)}>, ${shown.data(commit.date.slice(0, 10))}) ${escapeControls(JSON.stringify(shown.redactor.text(commit.subject)))}`;
 }
@@ -98,7 +86,7 @@ function renderRows(shown: Shown, findings: readonly Finding[], dim: boolean): s
       lines.push(tone(`  ${shown.data(describePosition(occurrence)).padEnd(9)} ${level} ${pc.bold(escapeControls(finding.ruleId))}  ${escapeControls(redactor.secret(finding.secret))}${repeat}`));
       lines.push(pc.dim(`            ${escapeControls(redactor.snippet(occurrence, finding.secret))}`));
       // Said once per file when every secret in it ships the same way (an app's hundred strings).
-      const shipping = occurrence.shipped && finding.exposure === 'confidential' ? describeShipping(shown, occurrence.shipped) : undefined;
+      const shipping = occurrence.shipped && finding.exposure === 'confidential' ? describeShipping(occurrence.shipped, shown.data) : undefined;
       if (shipping !== undefined && shipping !== shippingSaid) lines.push(`            ${pc.red(shipping)}`);
       shippingSaid = shipping;
       if (occurrence.original) lines.push(pc.dim(`            from ${shown.data(occurrence.original.source)}:${occurrence.original.line}:${occurrence.original.column} (source map)`));

@@ -393,3 +393,12 @@ export async function runGit(args: readonly string[], cwd: string): Promise<stri
   const output = await simpleGit({ baseDir: cwd, config: ['core.quotepath=on'] }).raw([...args]);
   return output.replace(/\n$/, '');
 }
+
+/** The URL of the repository's `origin` remote, or of its only remote; undefined when there is none. */
+export async function remoteUrl(folder: string): Promise<string | undefined> {
+  const remotes = (await gitOutput(['remote'], folder).catch(() => '')).split('\n').filter(Boolean);
+  const name = remotes.includes('origin') ? 'origin' : remotes.length === 1 ? remotes[0]! : undefined;
+  if (name === undefined) return undefined;
+  const url = (await gitOutput(['remote', 'get-url', '--end-of-options', name], folder).catch(() => '')).trim();
+  return url === '' ? undefined : url;
+}
