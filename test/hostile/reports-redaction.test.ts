@@ -64,8 +64,8 @@ describe('redaction: secrets next to each other', () => {
     expect(leakedPieces(result.stdout)).toEqual([]);
   });
 
-  it('json and sarif: no field holds another finding’s secret', () => {
-    for (const format of ['json', 'sarif']) {
+  it('json, sarif and html: no field holds another finding’s secret', () => {
+    for (const format of ['json', 'sarif', 'html']) {
       const result = scan(['dist/bundle.min.js', 'cut.js', 'encoded.js', 'okta.json', '--format', format]);
       expect(result.code).toBe(1);
       expect(leakedPieces(result.stdout)).toEqual([]);
@@ -96,7 +96,7 @@ describe('redaction: secrets next to each other', () => {
   });
 
   it('hides the paired client id next to a client secret, in every format', () => {
-    for (const format of ['text', 'json', 'sarif']) {
+    for (const format of ['text', 'json', 'sarif', 'html']) {
       const result = scan(['okta.json', '--format', format]);
       expect(result.code).toBe(1);
       expect(result.stdout).not.toContain(OKTA_CLIENT_ID);
@@ -125,8 +125,8 @@ describe('redaction: git reports', () => {
   });
   afterAll(() => repo.remove());
 
-  it('redacts the commit subject, author name and email in text, json and sarif', () => {
-    for (const format of ['text', 'json', 'sarif']) {
+  it('redacts the commit subject, author name and email in text, json, sarif and html', () => {
+    for (const format of ['text', 'json', 'sarif', 'html']) {
       const result = keyleak(['git', '.', '--format', format], { cwd: repo.root });
       expect(result.code).toBe(1);
       expect(leakedPieces(result.stdout, [STRIPE_E])).toEqual([]);
