@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zip } from '../helpers/archives.js';
-import { HAS_CHROMIUM, launchBrowser, NO_CHROMIUM, seriousAccessibilityViolations, type Browser, type OpenedPage } from '../helpers/browser.js';
+import { BROWSER_MISSING, launchBrowser, seriousAccessibilityViolations, type Browser, type OpenedPage } from '../helpers/browser.js';
 import { keyleak } from '../helpers/cli.js';
 import { APPS, plantedSecrets } from '../helpers/planted.js';
 import { makeRepo, stripeKey } from '../hostile/git-repo.js';
@@ -48,7 +48,7 @@ function reports(args: readonly string[], name: string, cwd?: string): { file: s
 
 const APP_ARTIFACTS = [...new Set(plantedSecrets().filter((entry) => entry.chain.length > 0).map((entry) => entry.artifact))].sort();
 
-describe.skipIf(!HAS_CHROMIUM)(`the HTML report in Chromium${HAS_CHROMIUM ? '' : ` (${NO_CHROMIUM})`}`, () => {
+describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -218,6 +218,6 @@ describe.skipIf(!HAS_CHROMIUM)(`the HTML report in Chromium${HAS_CHROMIUM ? '' :
   });
 });
 
-describe.skipIf(HAS_CHROMIUM)('the HTML report in Chromium', () => {
-  it.skip(NO_CHROMIUM, () => undefined);
+describe.skipIf(BROWSER_MISSING === undefined)('the HTML report in Chromium', () => {
+  it.skip(BROWSER_MISSING ?? '', () => undefined);
 });
