@@ -1,0 +1,206 @@
+/**
+ * The install paths real clients take, run on a release made by `npm run release` from a copy of this
+ * checkout: the release tag's contents, `npm pack` (its file list, size, and the bare tarball name on
+ * standard output that pre-commit 3.0 reads), `npm install -g` of the tarball and of the git tag, `npx`
+ * of the tarball, and the GitHub Action's install and scan steps. Packages come from the npm cache that
+ * `npm ci` filled: the Action's lockfile install runs `--offline`; installs that resolve version ranges
+ * run `--prefer-offline`, as a cache filled by `npm ci` holds the tarballs but not always the registry's
+ * version lists.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportRev, git, makeReleasedRepo, ROOT, run, TAG, VERSION, type ReleasedRepo } from './helpers/release.js';
+import { makeTree, type Tree } from './helpers/tree.js';
+
+const SECRET = 'sk_live_FIvdl6zXdkC5GGBr2LulHExCxEkC34Ku78YAKI1M';
+const TARBALL = `keyleak-${VERSION}.tgz`;
+/** What keyleak needs at run time; everything else in package-lock.json is for development. */
+const PRODUCTION = ['@jridgewell/trace-mapping', 'commander', 'ignore', 'picocolors', 'simple-git', 'smol-toml'];
+
+let released: ReleasedRepo;
+let tagFiles: string;
+let leaky: Tree;
+let packed: ReturnType<typeof run>;
+
+beforeAll(() => {
+  released = makeReleasedRepo();
+  tagFiles = exportRev(released.repo, TAG, path.join(released.tree.root, 'tag'));
+  packed = run('npm', ['pack'], tagFiles);
+  leaky = makeTree({ 'config/prod.env': `STRIPE=${SECRET}\n`, 'src/clean.ts': 'export const answer = 42;\n' });
+}, 120_000);
+
+afterAll(() => {
+  released?.tree.remove();
+  leaky?.remove();
+});
+
+/** Package folders (scoped ones as `@scope/name`) installed under a node_modules folder. */
+function installedPackages(nodeModules: string): readonly string[] {
+  return readdirSync(nodeModules)
+    .filter((name) => !name.startsWith('.'))
+    .flatMap((name) => (name.startsWith('@') ? readdirSync(path.join(nodeModules, name)).map((inner) => `${name}/${inner}`) : [name]))
+    .sort();
+}
+
+function expectFindsTheSecret(result: ReturnType<typeof run>): void {
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(1);
+  expect(result.stdout).toContain('config/prod.env');
+  expect(result.stdout).toContain('stripe-secret-key');
+  expect(result.stdout).not.toContain(SECRET);
+}
+
+describe('npm run release', () => {
+  it('tags a commit with dist/ built and production dependencies only, and leaves the branch without build output', () => {
+    expect(released.release.stdout).toContain(`tagged ${TAG}`);
+    const tagged = git(['ls-tree', '-r', '--name-only', TAG], released.repo).split('\n');
+    expect(tagged).toEqual(expect.arrayContaining(['bin/keyleak.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'package-lock.json', '.pre-commit-hooks.yaml', 'action.yml', 'rules/stripe.toml']));
+    expect(tagged.filter((file) => file.startsWith('dist/') && file.endsWith('.map'))).toEqual([]);
+    const manifest = JSON.parse(git(['show', `${TAG}:package.json`], released.repo));
+    expect(manifest.version).toBe(VERSION);
+    expect(manifest.devDependencies).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(PRODUCTION);
+    const lockfile = JSON.parse(git(['show', `${TAG}:package-lock.json`], released.repo));
+    const pinned = Object.keys(lockfile.packages).filter((key) => key !== '');
+    expect(pinned).toEqual(expect.arrayContaining(PRODUCTION.map((name) => `node_modules/${name}`)));
+    expect(pinned).not.toContain('node_modules/typescript');
+    expect(pinned).not.toContain('node_modules/vitest');
+
+    // The branch keeps its own tree (no dist/), and the tag is reachable from it for `pre-commit autoupdate`.
+    expect(git(['rev-parse', 'main^{tree}'], released.repo)).toBe(git(['rev-parse', 'main^1^{tree}'], released.repo));
+    expect(git(['describe', '--tags', '--abbrev=0', 'main'], released.repo)).toBe(TAG);
+    expect(git(['status', '--porcelain'], released.repo)).toBe('');
+    expect(existsSync(path.join(released.repo, 'dist'))).toBe(false);
+  });
+
+  it('refuses, in one line, a second release of the same version and a checkout with uncommitted changes', () => {
+    const again = run(process.execPath, ['scripts/release.mjs'], released.repo);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toBe(`release: tag ${TAG} already exists; raise "version" in package.json first\n`);
+    const readme = path.join(released.repo, 'README.md');
+    const original = readFileSync(readme, 'utf8');
+    writeFileSync(readme, `${original}edited\n`);
+    try {
+      const dirty = run(process.execPath, ['scripts/release.mjs'], released.repo);
+      expect(dirty.status).toBe(2);
+      expect(dirty.stderr).toMatch(/^release: .* has uncommitted changes; a release is built from a clean HEAD\n$/);
+    } finally {
+      writeFileSync(readme, original);
+    }
+  });
+});
+
+describe('npm pack', () => {
+  it('packs only what keyleak runs with: bin, compiled JavaScript and types, rules, the manifest and README', () => {
+    const dryRun = run('npm', ['pack', '--dry-run', '--json'], tagFiles);
+    expect(dryRun.status).toBe(0);
+    const [report] = JSON.parse(dryRun.stdout) as { size: number; unpackedSize: number; files: { path: string }[] }[];
+    const files = report!.files.map((file) => file.path);
+    const outside = files.filter((file) => !/^(bin|dist|rules)\//.test(file) && !['package.json', 'README.md'].includes(file));
+    expect(outside).toEqual([]);
+    expect(files.filter((file) => /\.(map|ts)$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['bin/keyleak.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'rules/stripe.toml']));
+    // Every built-in rule file ships: the scanner loads the folder at run time.
+    const rules = readdirSync(path.join(ROOT, 'rules')).filter((file) => file.endsWith('.toml'));
+    expect(files.filter((file) => file.startsWith('rules/')).sort()).toEqual(rules.map((file) => `rules/${file}`).sort());
+    // Today about 0.3 MB packed and 1 MB unpacked; a stray folder (source maps, fixtures) would show here.
+    expect(report!.size).toBeLessThan(600_000);
+    expect(report!.unpackedSize).toBeLessThan(2_000_000);
+  });
+
+  it('prints only the tarball name on standard output (pre-commit 3.0 installs the file named there)', () => {
+    expect(packed.status).toBe(0);
+    expect(packed.stdout).toBe(`${TARBALL}\n`);
+    expect(existsSync(path.join(tagFiles, TARBALL))).toBe(true);
+  });
+
+  it('prints only the tarball name in a built clone of the branch too: no script runs on pack', () => {
+    const destination = path.join(released.tree.root, 'packed-from-checkout');
+    mkdirSync(destination);
+    const fromCheckout = run('npm', ['pack', '--pack-destination', destination], ROOT);
+    expect(fromCheckout.status).toBe(0);
+    expect(fromCheckout.stdout).toBe(`${TARBALL}\n`);
+  });
+
+  it('installs globally from the tarball with production dependencies only, and scans', () => {
+    const prefix = path.join(released.tree.root, 'global-tarball');
+    const install = run('npm', ['install', '-g', '--prefer-offline', '--prefix', prefix, `./${TARBALL}`], tagFiles);
+    expect(install.stderr).toBe('');
+    expect(install.status).toBe(0);
+    const installed = path.join(prefix, 'lib/node_modules/keyleak');
+    expect(installedPackages(path.join(installed, 'node_modules'))).toEqual(expect.arrayContaining(PRODUCTION));
+    expect(existsSync(path.join(installed, 'node_modules/typescript'))).toBe(false);
+    expectFindsTheSecret(run(path.join(prefix, 'bin/keyleak'), ['scan', '.'], leaky.root));
+    const version = run(path.join(prefix, 'bin/keyleak'), ['--version'], leaky.root);
+    expect(version.stdout.trim()).toBe(VERSION);
+  });
+
+  it('runs from the tarball with npx', () => {
+    expectFindsTheSecret(run('npx', ['--yes', '--prefer-offline', `./${TARBALL}`, 'scan', leaky.root], tagFiles));
+  });
+});
+
+describe('npm install from the git tag', () => {
+  it('installs as current pre-commit installs a node hook (npm install -g git+file://…), without building', () => {
+    const prefix = path.join(released.tree.root, 'global-git');
+    const install = run('npm', ['install', '-g', '--prefer-offline', '--install-links', '--prefix', prefix, `git+file://${released.repo}#${TAG}`], released.tree.root);
+    expect(install.status).toBe(0);
+    expect(existsSync(path.join(prefix, 'lib/node_modules/keyleak/node_modules/typescript'))).toBe(false);
+    expectFindsTheSecret(run(path.join(prefix, 'bin/keyleak'), ['scan', '.'], leaky.root));
+  });
+
+  it('from a branch without dist/, says how to build instead of a module trace', () => {
+    const branch = exportRev(released.repo, 'main', path.join(released.tree.root, 'branch'));
+    const result = run(process.execPath, [path.join(branch, 'bin/keyleak.js'), 'scan', '.'], leaky.root);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`keyleak: ${branch}/dist/ is not built: run \`npm install && npm run build\` there, or install a release tag or the npm package, which carry it\n`);
+  });
+});
+
+/** The `run:` block of an action step, read from action.yml as GitHub would run it. */
+function stepScript(actionFolder: string, name: string): string {
+  const lines = readFileSync(path.join(actionFolder, 'action.yml'), 'utf8').split('\n');
+  const start = lines.findIndex((line) => line.trim() === `- name: ${name}`);
+  const run = lines.findIndex((line, index) => index > start && line.trim() === 'run: |');
+  const body: string[] = [];
+  for (const line of lines.slice(run + 1)) {
+    if (!line.startsWith('        ')) break;
+    body.push(line.slice(8));
+  }
+  return body.join('\n');
+}
+
+describe('GitHub Action at the release tag', () => {
+  it('installs production dependencies only, without building, and its Scan step reports the leak', () => {
+    const action = exportRev(released.repo, TAG, path.join(released.tree.root, 'action'));
+    const workspace = makeTree({ 'config/prod.env': `STRIPE=${SECRET}\n`, 'output.txt': '' });
+    try {
+      const env = { GITHUB_ACTION_PATH: action, GITHUB_OUTPUT: path.join(workspace.root, 'output.txt'), npm_config_offline: 'true' };
+      const install = run('bash', ['-c', stepScript(action, 'Install keyleak')], workspace.root, env);
+      expect(install.stderr).toBe('');
+      expect(install.status).toBe(0);
+      expect(installedPackages(path.join(action, 'node_modules'))).toEqual(expect.arrayContaining(PRODUCTION));
+      for (const development of ['typescript', 'vitest', '@microsoft/sarif-multitool', '@types/node']) {
+        expect(existsSync(path.join(action, 'node_modules', development))).toBe(false);
+      }
+      const scan = run('bash', ['-c', stepScript(action, 'Scan')], workspace.root, { ...env, KEYLEAK_COMMAND: 'scan .', KEYLEAK_FAIL_ON: 'error', KEYLEAK_SARIF: 'keyleak.sarif' });
+      expect(scan.status).toBe(0);
+      expect(readFileSync(path.join(workspace.root, 'output.txt'), 'utf8')).toBe('exit-code=1\n');
+      const sarif = JSON.parse(readFileSync(path.join(workspace.root, 'keyleak.sarif'), 'utf8'));
+      expect(sarif.runs[0].results.map((result: { ruleId: string }) => result.ruleId)).toEqual(['stripe-secret-key']);
+    } finally {
+      workspace.remove();
+    }
+  });
+});
+
+describe('README', () => {
+  it('points the pre-commit and Action snippets at the release tag of this version', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`    rev: ${TAG}\n`);
+    expect(readme).toContain(`- uses: keyleak/keyleak@${TAG}\n`);
+  });
+});
