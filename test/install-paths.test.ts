@@ -43,6 +43,14 @@ function installedPackages(nodeModules: string): readonly string[] {
     .sort();
 }
 
+/** The package specs of the README's `npm install -g` lines (section Install). */
+function readmeInstallSpecs(): readonly string[] {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Install\n'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block.split('\n').flatMap((line) => /^npm install -g (\S+)/.exec(line)?.[1] ?? []);
+}
+
 function expectFindsTheSecret(result: ReturnType<typeof run>): void {
   expect(result.stderr).toBe('');
   expect(result.status).toBe(1);
@@ -124,7 +132,8 @@ describe('npm pack', () => {
     expect(fromCheckout.stdout).toBe(`${TARBALL}\n`);
   });
 
-  it('installs globally from the tarball with production dependencies only, and scans', () => {
+  it('installs globally as the README says, the package being this tarball, with production dependencies only, and scans', () => {
+    expect(readmeInstallSpecs()[0]).toBe('keyleak');
     const prefix = path.join(released.tree.root, 'global-tarball');
     const install = run('npm', ['install', '-g', '--prefer-offline', '--prefix', prefix, `./${TARBALL}`], tagFiles);
     expect(install.stderr).toBe('');
@@ -143,9 +152,13 @@ describe('npm pack', () => {
 });
 
 describe('npm install from the git tag', () => {
-  it('installs as current pre-commit installs a node hook (npm install -g git+file://…), without building', () => {
+  it('installs as the README says, the repository being a local copy, without building', () => {
+    const [, fromGit] = readmeInstallSpecs();
+    expect(fromGit).toBe(`github:keyleak/keyleak#${TAG}`);
     const prefix = path.join(released.tree.root, 'global-git');
-    const install = run('npm', ['install', '-g', '--prefer-offline', '--install-links', '--prefix', prefix, `git+file://${released.repo}#${TAG}`], released.tree.root);
+    const spec = fromGit!.replace('github:keyleak/keyleak', `git+file://${released.repo}`);
+    // --install-links as current pre-commit passes it (it installs node hooks with `npm install -g git+file://…`).
+    const install = run('npm', ['install', '-g', '--prefer-offline', '--install-links', '--prefix', prefix, spec], released.tree.root);
     expect(install.status).toBe(0);
     expect(existsSync(path.join(prefix, 'lib/node_modules/keyleak/node_modules/typescript'))).toBe(false);
     expectFindsTheSecret(run(path.join(prefix, 'bin/keyleak'), ['scan', '.'], leaky.root));
