@@ -72,6 +72,9 @@ function productionLockfile(work, manifest) {
 
 function release() {
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  if (typeof manifest.version !== 'string' || !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(manifest.version)) {
+    throw new ReleaseError(`"version" in package.json is ${JSON.stringify(manifest.version)}, not a version like 1.2.3 or 1.2.3-rc.1`);
+  }
   const tag = `v${manifest.version}`;
   if (git(['status', '--porcelain']) !== '') throw new ReleaseError(`${ROOT} has uncommitted changes; a release is built from a clean HEAD`);
   if (gitSucceeds(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`])) throw new ReleaseError(`tag ${tag} already exists; raise "version" in package.json first`);

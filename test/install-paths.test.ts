@@ -83,7 +83,19 @@ describe('npm run release', () => {
     expect(existsSync(path.join(released.repo, 'dist'))).toBe(false);
   });
 
-  it('refuses, in one line, a second release of the same version and a checkout with uncommitted changes', () => {
+  it('refuses, in one line, a version that is not one, a second release of the same version and a checkout with uncommitted changes', () => {
+    const manifestPath = path.join(released.repo, 'package.json');
+    const manifest = readFileSync(manifestPath, 'utf8');
+    writeFileSync(manifestPath, manifest.replace(`"version": "${VERSION}"`, '"version": "1.0.0 --force"'));
+    git(['commit', '-q', '-a', '-m', 'a hostile version'], released.repo);
+    try {
+      const hostile = run(process.execPath, ['scripts/release.mjs'], released.repo);
+      expect(hostile.status).toBe(2);
+      expect(hostile.stderr).toBe('release: "version" in package.json is "1.0.0 --force", not a version like 1.2.3 or 1.2.3-rc.1\n');
+    } finally {
+      git(['reset', '-q', '--hard', 'HEAD~1'], released.repo);
+    }
+
     const again = run(process.execPath, ['scripts/release.mjs'], released.repo);
     expect(again.status).toBe(2);
     expect(again.stderr).toBe(`release: tag ${TAG} already exists; raise "version" in package.json first\n`);
