@@ -124,6 +124,47 @@ export interface CompanionSpec {
   readonly withinColumns?: number;
 }
 
+/** A value a verifier template can name: the secret, or the nearest match of a companion rule. */
+export type TemplateText = string;
+
+/** How one answer of a provider is recognised: any status listed, and every JSON field equal to one of its values. */
+export interface AnswerMatch {
+  readonly status: readonly number[];
+  /** Dotted JSON paths (`ok`, `account.status`) and the values that match (any of them). */
+  readonly json: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+}
+
+/**
+ * An HTTP check described as data in a rule file (`[rules.verify]`). The URL's scheme and host are
+ * literal text of the rule file (a `{...}` in the host may only fill one DNS label), so what a
+ * scanned file holds can never choose where the secret goes.
+ */
+export interface HttpVerifySpec {
+  readonly kind: 'http';
+  readonly method: 'GET' | 'POST' | 'HEAD';
+  readonly url: TemplateText;
+  readonly headers: Readonly<Record<string, TemplateText>>;
+  /** HTTP Basic credentials: user and password templates. */
+  readonly basic?: readonly [TemplateText, TemplateText];
+  /** A form (application/x-www-form-urlencoded) or JSON body; at most one of the two. */
+  readonly form?: Readonly<Record<string, TemplateText>>;
+  readonly json?: TemplateText;
+  readonly live: readonly AnswerMatch[];
+  readonly invalid: readonly AnswerMatch[];
+  /** Identity fields shown in the verification detail: `json:login`, `header:x-oauth-scopes`. */
+  readonly identity: Readonly<Record<string, string>>;
+}
+
+/** OAuth 2.0 token-endpoint providers the client-credentials verifier knows (verify/oauth.ts). */
+export type OAuthProvider = 'auth0' | 'okta' | 'entra' | 'google' | 'salesforce' | 'cognito' | 'keycloak' | 'generic';
+
+/** A check that needs code (a signature, a token-endpoint exchange), named from a rule file. */
+export type CodeVerifySpec =
+  | { readonly kind: 'oauth-client-credentials'; readonly provider: OAuthProvider }
+  | { readonly kind: 'aws-sts' };
+
+export type VerifySpec = HttpVerifySpec | CodeVerifySpec;
+
 /** A rule as read and validated from `rules/*.toml`: plain data, compiled by ruleset/compile.ts. */
 export interface RuleSpec {
   /** kebab-case, globally unique: `stripe-secret-key`. */
@@ -163,6 +204,8 @@ export interface RuleSpec {
   readonly references: readonly string[];
   readonly examples: readonly Example[];
   readonly negativeExamples: readonly string[];
+  /** How `--verify` asks the provider whether a found secret still works. */
+  readonly verify?: VerifySpec;
 }
 
 /** Global allowlists and filters, from `rules/_global.toml` and user configuration. */
@@ -260,6 +303,26 @@ export interface SecretHistory {
   readonly onlyOn?: readonly string[];
 }
 
+/**
+ * What the provider said about a secret (`--verify`). `live`: it authenticates; `invalid`: the
+ * provider refused it; `unknown`: not checked, or the answer did not say (no verifier, host not
+ * allowed, a companion missing, rate limited); `error`: the check failed (network, timeout, 5xx,
+ * a redirect, an oversized answer).
+ */
+export interface Verification {
+  readonly status: 'live' | 'invalid' | 'unknown' | 'error';
+  /** ISO 8601. */
+  readonly checkedAt: string;
+  /** One line for people: identity the provider returned, or why nothing was decided. Never a token. */
+  readonly detail: string;
+  /** The host the secret was sent to, when it was sent. */
+  readonly host?: string;
+  /** Live credentials whose grant is disabled (`unauthorized_client`): the pair authenticates, no token was issued. */
+  readonly grantDisabled?: true;
+  /** Who the secret is, where the provider says: `account`, `arn`, `login`, `scopes`, `team`... */
+  readonly identity?: Readonly<Record<string, string>>;
+}
+
 /** One finding per (rule, secret), with every place it was seen, sorted. */
 export interface Finding {
   readonly ruleId: string;
@@ -275,6 +338,8 @@ export interface Finding {
   readonly history?: SecretHistory;
   /** Set when a baseline covers every occurrence: reported, but never failing a build. */
   readonly suppression?: Suppression;
+  /** Set by `--verify`. */
+  readonly verification?: Verification;
 }
 
 /** A problem that did not stop the scan: unreadable file, skipped binary, size limit... */

@@ -24,6 +24,7 @@ import { escapeControls, escapeControlsKeepingLines } from '../report/terminal.j
 import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { parseSize } from '../config/size.js';
 import { VERSION } from './version.js';
+import { parseAllowedHost } from '../verify/egress.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -77,6 +78,12 @@ function nonEmptyList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), nonEmpty(value)];
 }
 
+function allowedHostList(value: string, previous: string[] | undefined): string[] {
+  const host = parseAllowedHost(value);
+  if (host === undefined) throw new InvalidArgumentError('must be a host name or IP address with an optional :port');
+  return [...(previous ?? []), host];
+}
+
 /** Positional paths: an empty one would silently scan the current folder. */
 function checkPaths(paths: readonly string[]): void {
   if (paths.some((target) => target === '')) throw new UsageError('an empty path was given (use . for the current folder)');
@@ -89,9 +96,17 @@ function sizeOption(value: string): number {
   return bytes;
 }
 
+/** `--fail-on`: a finding level, or `live` for secrets `--verify` found working. */
+export type FailOn = Level | 'live';
+
+function failsBuild(finding: Finding, failOn: FailOn): boolean {
+  if (finding.suppression !== undefined) return false;
+  return failOn === 'live' ? finding.verification?.status === 'live' : LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn];
+}
+
 /** Exit code for a finished scan: findings at the threshold fail; otherwise a file that could not be read does. */
-export function scanExitCode(findings: readonly Finding[], notices: readonly Notice[], failOn: Level): ExitCode {
-  if (findings.some((finding) => finding.suppression === undefined && LEVEL_RANK[finding.level] >= LEVEL_RANK[failOn])) return EXIT.findings;
+export function scanExitCode(findings: readonly Finding[], notices: readonly Notice[], failOn: FailOn): ExitCode {
+  if (findings.some((finding) => failsBuild(finding, failOn))) return EXIT.findings;
   if (notices.some((notice) => notice.level === 'warning')) return EXIT.error;
   return EXIT.clean;
 }
@@ -158,8 +173,12 @@ interface ReportOptions extends RuleSourceOptions {
   readonly reportUnused?: boolean;
   readonly format: Format;
   readonly output?: string;
-  readonly failOn: Level;
+  readonly failOn: FailOn;
   readonly redact: boolean;
+  readonly verify?: boolean;
+  readonly verifyAllowHost?: string[];
+  readonly verifyTimeout?: number;
+  readonly onlyVerified?: boolean;
 }
 
 interface ScanCommandOptions extends ReportOptions {
@@ -194,10 +213,14 @@ function addReportOptions(command: Command): Command {
     command
       .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
       .option('-o, --output <file>', 'write the report to a file instead of stdout', nonEmpty)
-      .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1').choices(['error', 'warning', 'note']).default('error'))
+      .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1 (live: only secrets --verify found working)').choices(['error', 'warning', 'note', 'live']).default('error'))
       .option('--no-redact', 'show full secret values in reports')
       .option('--baseline <file>', 'findings recorded in this baseline are reported as suppressed and do not fail the build', nonEmpty)
       .option('--report-unused', 'list baseline entries and keyleak:allow comments that no longer match anything')
+      .option('--verify', "ask each secret's provider whether it still works (sends the secret to the provider's API; off by default)")
+      .option('--verify-allow-host <host[:port]>', 'also let --verify send secrets to this host taken from the scanned content, HTTP allowed (repeatable)', allowedHostList)
+      .option('--verify-timeout <seconds>', 'per-request timeout for --verify', positiveInteger)
+      .option('--only-verified', 'with --verify: report only secrets found live')
       .addHelpText('after', EXIT_CODES_HELP),
   );
 }
@@ -233,8 +256,13 @@ async function baselined(io: Io, options: ReportOptions, result: ScanResult, fin
 /** Writes the report and returns the exit code, for every command that scans. */
 async function report(io: Io, command: Command, options: ReportOptions, loaded: RulesContext, result: ScanResult, unfiltered: readonly Finding[], repository?: RepositoryLinks): Promise<ExitCode> {
   const baseline = options.baseline ?? loaded.project?.baseline;
-  const failOn = chosen(command, 'failOn', options.failOn, loaded.project?.failOn);
-  const { findings, notices: baselineNotices } = await baselined(io, { ...options, ...(baseline === undefined ? {} : { baseline }) }, result, unfiltered);
+  const failOn: FailOn = chosen(command, 'failOn', options.failOn, loaded.project?.failOn);
+  const verify = options.verify === true || loaded.project?.verify === true;
+  if (!verify && failOn === 'live') throw new UsageError('--fail-on live needs --verify (or verify = true in keyleak.toml)');
+  if (!verify && options.onlyVerified) throw new UsageError('--only-verified needs --verify (or verify = true in keyleak.toml)');
+  if (!verify && (options.verifyAllowHost !== undefined || options.verifyTimeout !== undefined)) throw new UsageError('--verify-allow-host and --verify-timeout need --verify');
+  const { findings: kept, notices: baselineNotices } = await baselined(io, { ...options, ...(baseline === undefined ? {} : { baseline }) }, result, unfiltered);
+  const findings = verify ? await verified(options, loaded, kept) : kept;
   const notices = [...loaded.warnings.map((warning): Notice => ({ level: warning.level ?? 'note', code: warning.code ?? 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
   const document = reporters[options.format](findings, {
     rules: loaded.ruleset.rules,
@@ -248,6 +276,18 @@ async function report(io: Io, command: Command, options: ReportOptions, loaded: 
   });
   await emit(io, document, options.output);
   return scanExitCode(findings, notices, failOn);
+}
+
+/** `--verify`: the network is only touched here, and its module only loaded here. */
+async function verified(options: ReportOptions, loaded: RulesContext, findings: readonly Finding[]): Promise<readonly Finding[]> {
+  const { verifyFindings } = await import('../verify/verify.js');
+  const { isBuiltinRule } = await import('../ruleset/load.js');
+  const checked = await verifyFindings(findings, loaded.ruleset.rules, {
+    isBuiltinRule,
+    ...(options.verifyAllowHost === undefined ? {} : { allowedHosts: options.verifyAllowHost }),
+    ...(options.verifyTimeout === undefined ? {} : { timeoutMs: options.verifyTimeout * 1000 }),
+  });
+  return options.onlyVerified ? checked.filter((finding) => finding.verification?.status === 'live') : checked;
 }
 
 function gitSelection(options: GitCommandOptions): GitSelection {

@@ -26,8 +26,10 @@ export interface ProjectConfig {
   readonly folder: string;
   readonly allowlists: readonly AllowlistSpec[];
   readonly baseline?: string;
-  readonly failOn?: Level;
+  readonly failOn?: Level | 'live';
   readonly maxFileSize?: number;
+  /** `verify = true`: run `--verify` on every scan. Hosts outside keyleak's own rules still need `--verify-allow-host`, which only the command line gives. */
+  readonly verify?: boolean;
   /** `max-archive-depth`, `max-archive-entries`, `max-entry-size`, `max-archive-size`, `max-compression-ratio`. */
   readonly archiveLimits: Partial<ArchiveLimits>;
 }
@@ -49,7 +51,7 @@ const ARCHIVE_FIELDS = {
   'max-compression-ratio': { limit: 'maxRatio', size: false, least: 1 },
 } as const satisfies Record<string, { limit: keyof ArchiveLimits; size: boolean; least: number }>;
 
-const FIELDS = new Set(['rules', 'disable', 'ignore', 'allowlists', 'baseline', 'fail-on', 'max-file-size', ...Object.keys(ARCHIVE_FIELDS)]);
+const FIELDS = new Set(['rules', 'disable', 'ignore', 'allowlists', 'baseline', 'fail-on', 'max-file-size', 'verify', ...Object.keys(ARCHIVE_FIELDS)]);
 
 function strings(file: string, document: Record<string, unknown>, field: string): string[] {
   const value = document[field];
@@ -123,7 +125,9 @@ export function parseProjectConfig(text: string, folder: string, cwd: string): P
   const allowlists = parseRuleFile(file, { allowlists: document['allowlists'] ?? [] });
   if (allowlists.problems.length > 0) throw new ConfigError(file, 'allowlists', formatRuleProblem(allowlists.problems[0]!).replace(`${file}: `, ''));
   const failOn = document['fail-on'];
-  if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning' && failOn !== 'note') throw new ConfigError(file, 'fail-on', 'must be "error", "warning" or "note"');
+  if (failOn !== undefined && failOn !== 'error' && failOn !== 'warning' && failOn !== 'note' && failOn !== 'live') throw new ConfigError(file, 'fail-on', 'must be "error", "warning", "note" or "live"');
+  const verify = document['verify'];
+  if (verify !== undefined && typeof verify !== 'boolean') throw new ConfigError(file, 'verify', 'must be true or false');
   const baseline = document['baseline'];
   if (baseline !== undefined && typeof baseline !== 'string') throw new ConfigError(file, 'baseline', 'must be a path');
   const maxFileSize = size(file, 'max-file-size', document['max-file-size']);
@@ -136,6 +140,7 @@ export function parseProjectConfig(text: string, folder: string, cwd: string): P
     allowlists: allowlists.allowlists,
     ...(baseline === undefined ? {} : { baseline: path.resolve(folder, baseline) }),
     ...(failOn === undefined ? {} : { failOn }),
+    ...(verify === undefined ? {} : { verify }),
     ...(maxFileSize === undefined ? {} : { maxFileSize }),
     archiveLimits: archiveLimits(file, document),
   };

@@ -2,6 +2,7 @@
 import type { Reporter } from './context.js';
 import { redactedLocator, redactor, type Redactor } from './redact.js';
 import { describeLocator } from './places.js';
+import { redactedVerification } from './verification.js';
 import type { EntryProvenance, Notice, Occurrence, OriginalPosition, SecretHistory, ShippedTo } from '../types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -69,6 +70,7 @@ export const jsonReporter: Reporter = (findings, context) => {
       entropy: Math.round(finding.entropy * 1000) / 1000,
       ...(finding.history === undefined ? {} : { history: redactedHistory(finding.history, shown) }),
       ...(finding.suppression === undefined ? {} : { suppression: { ...finding.suppression, justification: shown.text(finding.suppression.justification) } }),
+      ...(finding.verification === undefined ? {} : { verification: redactedVerification(finding.verification, shown) }),
       occurrences: finding.occurrences.map((occurrence) => occurrenceFields(occurrence, finding.secret, shown)),
     })),
     notices: context.notices.map((notice) => redactedNotice(notice, shown)),

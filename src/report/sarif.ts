@@ -5,6 +5,7 @@ import type { EntryProvenance, Finding, Occurrence, RuleSpec } from '../types.js
 import { describeLocator } from './places.js';
 import { securitySeverity, type Reporter } from './context.js';
 import { redactedLocator, redactor as redactorFor, type Redactor } from './redact.js';
+import { LIVE_SECURITY_SEVERITY, redactedVerification, verificationLabel } from './verification.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/keyleak/keyleak';
@@ -90,6 +91,8 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redactor: R
   const shippedTo = finding.exposure === 'confidential' ? finding.occurrences.find((occurrence) => occurrence.shipped)?.shipped : undefined;
   const exposedNote = shippedTo === undefined ? '' : shippedTo.via === 'app' ? ` It is shipped inside ${redactor.text(shippedTo.app ?? '')}, which anyone can download and unpack.` : ' It is shipped to every user of the site or app.';
   const originals = finding.occurrences.flatMap((occurrence) => (occurrence.original === undefined ? [] : [occurrence.original]));
+  const verification = finding.verification === undefined ? undefined : redactedVerification(finding.verification, redactor);
+  const verifiedNote = verification === undefined ? '' : ` Verification: ${verificationLabel(verification)} (${verification.detail}).`;
   const related: Location[] = [
     ...others.map((occurrence, index) => location(occurrence, finding.secret, redactor, index + 1)),
     ...originals.map((original, index) => ({
@@ -107,7 +110,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redactor: R
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.level,
-    message: { text: `${rule.provider} ${finding.exposure} secret ${redactor.secret(finding.secret)} (${finding.ruleId}).${exposedNote}${pairedWith}${elsewhere}` },
+    message: { text: `${rule.provider} ${finding.exposure} secret ${redactor.secret(finding.secret)} (${finding.ruleId}).${verifiedNote}${exposedNote}${pairedWith}${elsewhere}` },
     locations: [location(first!, finding.secret, redactor)],
     ...(related.length === 0 ? {} : { relatedLocations: related }),
     partialFingerprints: { 'keyleak/v1': finding.fingerprint },
@@ -118,6 +121,9 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redactor: R
       entropy: Math.round(finding.entropy * 1000) / 1000,
       occurrences: finding.occurrences.length,
       encoding: first!.encoding,
+      ...(verification === undefined ? {} : { verification }),
+      // GitHub ranks alerts by security-severity: a secret the provider accepted is critical whatever the rule's level.
+      ...(verification?.status === 'live' ? { 'security-severity': LIVE_SECURITY_SEVERITY, tags: ['verified-live'] } : {}),
       ...(finding.history === undefined
         ? {}
         : {

@@ -1,11 +1,12 @@
 /** The terminal report: grouped by file, secrets redacted, publishable keys apart and dimmed. */
 import { createColors } from 'picocolors';
-import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory } from '../types.js';
+import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, Verification } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { redactor, type Redactor } from './redact.js';
 import { escapeControls } from './terminal.js';
 import { describePosition, describeShipping } from './places.js';
+import { verificationLabel } from './verification.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -19,6 +20,13 @@ interface Shown {
 
 function shownFor(pc: Colors, redactor: Redactor): Shown {
   return { pc, redactor, data: (text) => escapeControls(redactor.text(text)) };
+}
+
+/** `[LIVE]` in red and bold: the one word that decides what gets rotated tonight. */
+function verificationMarker(pc: Colors, verification: Verification): string {
+  const label = `[${verificationLabel(verification)}]`;
+  if (verification.status === 'live') return pc.bold(pc.red(label));
+  return pc.dim(label);
 }
 
 function levelColor(pc: Colors, level: Level): (text: string) => string {
@@ -83,7 +91,9 @@ function renderRows(shown: Shown, findings: readonly Finding[], dim: boolean): s
     for (const { finding, occurrence } of rows) {
       const level = levelColor(pc, finding.level)(finding.level.padEnd(7));
       const repeat = finding.occurrences.length > 1 ? pc.dim(` (seen in ${finding.occurrences.length} places)`) : '';
-      lines.push(tone(`  ${shown.data(describePosition(occurrence)).padEnd(9)} ${level} ${pc.bold(escapeControls(finding.ruleId))}  ${escapeControls(redactor.secret(finding.secret))}${repeat}`));
+      const verified = finding.verification === undefined ? '' : ` ${verificationMarker(pc, finding.verification)}`;
+      lines.push(tone(`  ${shown.data(describePosition(occurrence)).padEnd(9)} ${level} ${pc.bold(escapeControls(finding.ruleId))}  ${escapeControls(redactor.secret(finding.secret))}${verified}${repeat}`));
+      if (finding.verification && occurrence === finding.occurrences[0]) lines.push(pc.dim(`            verification: ${shown.data(finding.verification.detail)}`));
       lines.push(pc.dim(`            ${escapeControls(redactor.snippet(occurrence, finding.secret))}`));
       // Said once per file when every secret in it ships the same way (an app's hundred strings).
       const shipping = occurrence.shipped && finding.exposure === 'confidential' ? describeShipping(occurrence.shipped, shown.data) : undefined;

@@ -31,6 +31,11 @@ export function onlyBuiltinRules(ruleset: RulesetSpec): boolean {
   return ruleset.rules.every((rule) => builtinRules.has(rule));
 }
 
+/** Whether a rule was read from keyleak's own `rules/` folder (its verifier's host is keyleak's word, not a user's). */
+export function isBuiltinRule(rule: RuleSpec): boolean {
+  return builtinRules.has(rule);
+}
+
 /** A ruleset and what was skipped on the way (untranslatable gitleaks rules). */
 export interface LoadedConfiguration {
   readonly ruleset: RulesetSpec;

@@ -11,6 +11,7 @@ import type { RuleProblem } from './errors.js';
 import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason, shortened } from './regex.js';
 import { translateRe2 } from './re2.js';
 import { catastrophicBacktracking } from './redos.js';
+import { parseVerifySpec } from './verify-spec.js';
 
 export type Dialect = 'keyleak' | 'gitleaks';
 
@@ -50,7 +51,7 @@ const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowl
 const EXTEND_FIELDS = new Set(['useDefault', 'path', 'disabledRules']);
 const RULE_FIELDS = new Set([
   'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
-  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'skipReport', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples',
+  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'skipReport', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples', 'verify',
 ]);
 const COMPANION_FIELDS = new Set(['id', 'withinLines', 'withinColumns']);
 const EXAMPLE_FIELDS = new Set(['text', 'secret', 'path']);
@@ -339,6 +340,8 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
   const remediation = reader.string(entry, 'remediation', id) ?? '';
   const negatives = reader.strings(entry, 'negative_examples', id);
   reader.strings(entry, 'tags', id);
+  const companions = [...reader.companions(entry, 'required', id), ...reader.companions(entry, 'companions', id)];
+  const verify = verifySpec(reader, entry, id, companions);
 
   return {
     id,
@@ -359,12 +362,26 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
     skipReport: skipReport === true,
     ...(checksum === undefined ? {} : { checksum }),
     allowlists: reader.allowlists(entry, id),
-    companions: [...reader.companions(entry, 'required', id), ...reader.companions(entry, 'companions', id)],
+    companions,
     remediation,
     references: [...reader.strings(entry, 'references', id), ...fileReferences],
     examples: reader.examples(entry, id),
     negativeExamples: negatives,
+    ...(verify === undefined ? {} : { verify }),
   };
+}
+
+/**
+ * A rule's `[rules.verify]` table. gitleaks has none, and a gitleaks configuration may come with the
+ * scanned repository, so there it is ignored with a warning and never sends anything.
+ */
+function verifySpec(reader: FieldReader, entry: Table, id: string, companions: readonly CompanionSpec[]): RuleSpec['verify'] {
+  if (entry['verify'] === undefined) return undefined;
+  if (reader.dialect === 'gitleaks') {
+    reader.warnings.push({ file: reader.file, ruleId: id, field: 'verify', message: 'ignored: verification is only read from keyleak rule files' });
+    return undefined;
+  }
+  return parseVerifySpec(entry['verify'], companions, (field, message) => reader.problem(id, field, message));
 }
 
 function parseExtend(reader: FieldReader, document: Table): ExtendSpec | undefined {
