@@ -143,6 +143,11 @@ export interface HttpVerifySpec {
   readonly kind: 'http';
   readonly method: 'GET' | 'POST' | 'HEAD';
   readonly url: TemplateText;
+  /**
+   * A regex with named groups run on the secret (JSON's `\/` read as `/`), for secrets that are
+   * URLs: each group is a `${part.<name>}` placeholder (a webhook's id and token).
+   */
+  readonly secretParts?: string;
   readonly headers: Readonly<Record<string, TemplateText>>;
   /** HTTP Basic credentials: user and password templates. */
   readonly basic?: readonly [TemplateText, TemplateText];

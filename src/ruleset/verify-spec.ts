@@ -5,11 +5,12 @@
  */
 import type { AnswerMatch, CompanionSpec, HttpVerifySpec, OAuthProvider, VerifySpec } from '../types.js';
 import { placeholders, urlTemplateProblem } from '../verify/template.js';
+import { catastrophicBacktracking } from './redos.js';
 
 type Table = Readonly<Record<string, unknown>>;
 type Problem = (field: string, message: string) => void;
 
-const HTTP_FIELDS = new Set(['method', 'url', 'headers', 'basic', 'form', 'json', 'live', 'invalid', 'identity']);
+const HTTP_FIELDS = new Set(['method', 'url', 'secret_parts', 'headers', 'basic', 'form', 'json', 'live', 'invalid', 'identity']);
 const CODE_FIELDS = new Set(['code', 'provider']);
 const MATCH_FIELDS = new Set(['status', 'json']);
 const METHODS = ['GET', 'POST', 'HEAD'] as const;
@@ -60,9 +61,9 @@ function answerMatches(value: unknown, field: string, problem: Problem): AnswerM
   return matches;
 }
 
-/** Every placeholder a template may use: the secret and the rule's own companions. */
-function checkPlaceholders(template: string, field: string, companions: readonly CompanionSpec[], problem: Problem): void {
-  const known = new Set(['secret', ...companions.map((companion) => `companion.${companion.id}`)]);
+/** Every placeholder a template may use: the secret, its parts, and the rule's own companions. */
+function checkPlaceholders(template: string, field: string, companions: readonly CompanionSpec[], problem: Problem, parts: readonly string[] = []): void {
+  const known = new Set(['secret', ...parts.map((part) => `part.${part}`), ...companions.map((companion) => `companion.${companion.id}`)]);
   for (const name of placeholders(template)) {
     if (!known.has(name)) problem(field, `unknown placeholder \${${name}} (known: ${[...known].map((item) => `\${${item}}`).join(', ')})`);
   }
@@ -79,7 +80,23 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
   }
   const urlProblem = urlTemplateProblem(url);
   if (urlProblem !== undefined) problem('url', urlProblem);
-  checkPlaceholders(url, 'url', companions, problem);
+  const secretParts = table['secret_parts'];
+  const parts: string[] = [];
+  if (secretParts !== undefined) {
+    if (typeof secretParts !== 'string') problem('secret_parts', 'must be a regex with named groups');
+    else {
+      try {
+        new RegExp(secretParts).test('');
+        parts.push(...[...secretParts.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map((match) => match[1]!));
+        if (parts.length === 0) problem('secret_parts', 'needs at least one named group (?<name>...)');
+        const backtracking = catastrophicBacktracking(secretParts, '');
+        if (backtracking !== undefined) problem('secret_parts', `can backtrack catastrophically: ${backtracking}`);
+      } catch (error) {
+        problem('secret_parts', `invalid regex: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+  checkPlaceholders(url, 'url', companions, problem, parts);
   const headers = stringTable(table['headers'], 'headers', problem);
   for (const [name, value] of Object.entries(headers)) {
     if (!/^[A-Za-z0-9-]+$/.test(name)) problem(`headers.${name}`, 'is not a header name');
@@ -102,7 +119,7 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
   if (form !== undefined && json !== undefined) problem('json', 'give a form or a json body, not both');
   if ((form !== undefined || json !== undefined) && method !== 'POST') problem('method', 'a body needs method = "POST"');
   const placesWithSecret = [url, ...Object.values(headers), ...(basic ?? []), ...Object.values(form ?? {}), typeof json === 'string' ? json : ''];
-  if (!placesWithSecret.some((template) => placeholders(template).includes('secret'))) problem('url', 'no template uses ${secret}: the check would not test the secret');
+  if (!placesWithSecret.some((template) => placeholders(template).some((name) => name === 'secret' || name.startsWith('part.')))) problem('url', 'no template uses ${secret} or a part of it: the check would not test the secret');
   const live = answerMatches(table['live'], 'live', problem);
   const invalid = answerMatches(table['invalid'], 'invalid', problem);
   if (live.length === 0) problem('live', 'say which answer means the secret is live');
@@ -115,6 +132,7 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
     kind: 'http',
     method: method as HttpVerifySpec['method'],
     url,
+    ...(typeof secretParts === 'string' ? { secretParts } : {}),
     headers,
     ...(basic === undefined ? {} : { basic }),
     ...(form === undefined ? {} : { form }),

@@ -4,8 +4,13 @@ import type { HttpAnswer } from './http.js';
 import { jsonAt, parseJson, shownValue, unrecognised, type Outcome, type Plan, type VerifyInput } from './plan.js';
 import { fill, fillUrl, headerValue, jsonStringContent, type TemplateValues } from './template.js';
 
-function templateValues(input: VerifyInput): TemplateValues {
-  return new Map([['secret', input.secret], ...[...input.companions].map(([id, value]) => [`companion.${id}`, value] as [string, string])]);
+function templateValues(spec: HttpVerifySpec, input: VerifyInput): TemplateValues | undefined {
+  const values = new Map([['secret', input.secret], ...[...input.companions].map(([id, value]) => [`companion.${id}`, value] as [string, string])]);
+  if (spec.secretParts === undefined) return values;
+  const groups = new RegExp(spec.secretParts).exec(input.secret.replace(/\\\//g, '/'))?.groups;
+  if (groups === undefined) return undefined;
+  for (const [name, value] of Object.entries(groups)) if (value !== undefined) values.set(`part.${name}`, value);
+  return values;
 }
 
 function matches(match: AnswerMatch, answer: HttpAnswer, document: () => unknown): boolean {
@@ -23,7 +28,8 @@ function missingCompanions(spec: HttpVerifySpec, values: TemplateValues): string
 }
 
 export function planHttp(spec: HttpVerifySpec, input: VerifyInput): Plan {
-  const values = templateValues(input);
+  const values = templateValues(spec, input);
+  if (values === undefined) return { kind: 'unknown', detail: 'not checked: the secret does not have the shape its verifier reads' };
   const missing = missingCompanions(spec, values);
   if (missing.length > 0) return { kind: 'unknown', detail: `not checked: no ${missing.join(', ')} found next to the secret` };
   const url = fillUrl(spec.url, values);
