@@ -13,3 +13,5 @@ export { reporters, FORMATS, type Format } from './report/index.js';
 export type { Reporter, ReportContext } from './report/context.js';
 export { redactSecret } from './report/redact.js';
 export { run, type Io, type ExitCode, EXIT } from './cli/run.js';
+export { verifyFindings, VERIFY_DEFAULTS, type VerifyOptions } from './verify/verify.js';
+export { isBuiltinRule } from './ruleset/load.js';

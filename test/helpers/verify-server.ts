@@ -1,0 +1,113 @@
+/**
+ * Local stand-ins for providers' APIs, for --verify tests without the internet: HTTP and HTTPS
+ * servers on 127.0.0.1 that record every request and answer as the test says. The HTTPS server
+ * uses a self-signed certificate made with openssl for this run.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BIN, type CliResult } from './cli.js';
+
+export interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly json?: unknown;
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Wait this long before answering (a slow provider). */
+  readonly delayMs?: number;
+}
+
+export type Handler = (request: SeenRequest) => Answer;
+
+export interface ProviderServer {
+  readonly port: number;
+  readonly origin: string;
+  readonly requests: SeenRequest[];
+  handle(handler: Handler): void;
+  close(): Promise<void>;
+}
+
+export interface Certificate {
+  readonly key: string;
+  readonly cert: string;
+  /** A PEM file holding the certificate, for NODE_EXTRA_CA_CERTS. */
+  readonly file: string;
+  remove(): void;
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, made now. */
+export function selfSignedCertificate(): Certificate {
+  const folder = mkdtempSync(path.join(tmpdir(), 'keyleak-cert-'));
+  const key = path.join(folder, 'key.pem');
+  const file = path.join(folder, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', file, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  return { key: readFileSync(key, 'utf8'), cert: readFileSync(file, 'utf8'), file, remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+export async function providerServer(options: { readonly tls?: Certificate } = {}): Promise<ProviderServer> {
+  const requests: SeenRequest[] = [];
+  let handler: Handler = () => ({ status: 404, json: { error: 'not_found' } });
+  const listener: http.RequestListener = (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const seen = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') };
+      requests.push(seen);
+      const answer = handler(seen);
+      const send = (): void => {
+        if (outgoing.destroyed) return;
+        const body = answer.body ?? (answer.json === undefined ? '' : JSON.stringify(answer.json));
+        outgoing.writeHead(answer.status, { ...(answer.json === undefined ? {} : { 'content-type': 'application/json' }), ...answer.headers });
+        outgoing.end(body);
+      };
+      if (answer.delayMs === undefined) send();
+      else setTimeout(send, answer.delayMs).unref();
+    });
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    origin: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    requests,
+    handle(next) {
+      handler = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The real CLI in a child process, without blocking this process's event loop (the provider
+ * servers answer from it). `env` is added to a minimal environment.
+ */
+export function keyleakAsync(args: readonly string[], options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>>; readonly nodeOptions?: readonly string[] } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(options.nodeOptions ?? []), BIN, ...args], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', HOME: process.env['HOME'] ?? '/tmp', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
