@@ -80,11 +80,11 @@ function endpointFor(provider: OAuthProvider, input: VerifyInput): Resolved {
   switch (provider) {
     case 'auth0': {
       const host = providerHost(places, AUTH0_HOST);
-      return host === undefined ? { missing: 'an Auth0 tenant domain (*.auth0.com)' } : fixed(`https://${host}/oauth/token`);
+      return host === undefined ? { missing: 'Auth0 tenant domain (*.auth0.com)' } : fixed(`https://${host}/oauth/token`);
     }
     case 'okta': {
       const host = providerHost(places, OKTA_HOST);
-      if (host === undefined) return { missing: 'an Okta org URL (*.okta.com)' };
+      if (host === undefined) return { missing: 'Okta org URL (*.okta.com)' };
       // A custom authorization server is /oauth2/<id>; the org server is /oauth2.
       const server = /\/oauth2\/([A-Za-z0-9]{1,64})(?:\/|$)/.exec(parseUrl(issuer ?? tokenUrl)?.pathname ?? '')?.[1];
       return fixed(server === undefined || server === 'v1' ? `https://${host}/oauth2/v1/token` : `https://${host}/oauth2/${server}/v1/token`);
@@ -92,7 +92,7 @@ function endpointFor(provider: OAuthProvider, input: VerifyInput): Resolved {
     case 'entra': {
       const fromUrl = parseUrl(issuer);
       const tenant = fromUrl?.hostname === 'login.microsoftonline.com' ? fromUrl.pathname.split('/')[1] : issuer;
-      if (tenant === undefined || !ENTRA_TENANT.test(tenant) || ['common', 'organizations', 'consumers'].includes(tenant.toLowerCase())) return { missing: 'a tenant id or tenant domain' };
+      if (tenant === undefined || !ENTRA_TENANT.test(tenant) || ['common', 'organizations', 'consumers'].includes(tenant.toLowerCase())) return { missing: 'Entra tenant id or tenant domain' };
       return fixed(`https://login.microsoftonline.com/${encodeURIComponent(tenant)}/oauth2/v2.0/token`);
     }
     case 'google':
@@ -103,18 +103,18 @@ function endpointFor(provider: OAuthProvider, input: VerifyInput): Resolved {
     }
     case 'cognito': {
       const host = providerHost(places, COGNITO_HOST);
-      return host === undefined ? { missing: 'a Cognito domain (*.auth.<region>.amazoncognito.com)' } : fixed(`https://${host}/oauth2/token`);
+      return host === undefined ? { missing: 'Cognito domain (*.auth.<region>.amazoncognito.com)' } : fixed(`https://${host}/oauth2/token`);
     }
     case 'keycloak': {
       const realm = parseUrl(issuer);
       const match = realm && /^(.*\/realms\/[A-Za-z0-9._-]{1,128})(?:\/|$)/.exec(realm.pathname);
       if (realm && match) return { url: new URL(`${realm.origin}${match[1]}/protocol/openid-connect/token`), origin: 'untrusted' };
       const url = parseUrl(tokenUrl);
-      return url === undefined ? { missing: 'a Keycloak realm URL (…/realms/<realm>)' } : { url, origin: 'untrusted' };
+      return url === undefined ? { missing: 'Keycloak realm URL (…/realms/<realm>)' } : { url, origin: 'untrusted' };
     }
     case 'generic': {
       const url = parseUrl(tokenUrl);
-      return url === undefined ? { missing: 'a token endpoint URL (token_url = "https://…/token")' } : { url, origin: 'untrusted' };
+      return url === undefined ? { missing: 'token endpoint URL (token_url = "https://…/token")' } : { url, origin: 'untrusted' };
     }
   }
 }
@@ -156,7 +156,7 @@ export function planOAuth(provider: OAuthProvider, input: VerifyInput): Plan {
   const clientId = clientIdOf(input);
   if (clientId === undefined) return { kind: 'unknown', detail: 'not checked: no client id found next to the secret' };
   const endpoint = endpointFor(provider, input);
-  if ('missing' in endpoint) return { kind: 'unknown', detail: `not checked: no ${endpoint.missing} found next to the secret` };
+  if ('missing' in endpoint) return { kind: 'unknown', detail: `not checked: found no ${endpoint.missing} next to the secret` };
   const form = new URLSearchParams(provider === 'google' ? { grant_type: 'authorization_code', code: 'keyleak-verification-probe', redirect_uri: 'http://localhost' } : { grant_type: 'client_credentials' });
   if (provider === 'entra') form.set('scope', 'https://graph.microsoft.com/.default');
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
