@@ -54,7 +54,7 @@ describe('keyleak.toml', () => {
     expect(scanJson(['.'], tree.root)).toMatchObject({ code: 2, stderr: 'keyleak: keyleak.toml: max-file-size: must be a size such as "10MB", "512KB" or a number of bytes\n' });
     tree.write('keyleak.toml', 'treshold = 3\n');
     expect(scanJson(['.'], tree.root).stderr).toBe(
-      'keyleak: keyleak.toml: treshold: unknown field (known: rules, disable, ignore, allowlists, baseline, fail-on, max-file-size, max-archive-depth, max-archive-entries, max-entry-size, max-archive-size, max-compression-ratio)\n',
+      'keyleak: keyleak.toml: treshold: unknown field (known: rules, disable, ignore, allowlists, baseline, fail-on, max-file-size, verify, max-archive-depth, max-archive-entries, max-entry-size, max-archive-size, max-compression-ratio)\n',
     );
     tree.write('keyleak.toml', 'max-archive-depth = -1\n');
     expect(scanJson(['.'], tree.root).stderr).toBe('keyleak: keyleak.toml: max-archive-depth: must be a whole number of at least 0\n');

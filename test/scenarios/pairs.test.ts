@@ -11,7 +11,7 @@ const OKTA_CLIENT_ID = '0oa8bCTRGBqpUUkaF7Ie';
 const GENERIC_SECRET = 'R4t8Yq2LmZ6wKp0NvB3xJc7TgF1hDs9E';
 
 describe('client-credential pairs', () => {
-  it('attaches the client id to a provider client secret (Okta) as a companion, not a finding of its own', async () => {
+  it('attaches the client id (and the issuer a verification calls) to a provider client secret (Okta) as companions, not findings of their own', async () => {
     tree = makeTree({
       'okta.json': `{\n  "issuer": "https://acme.okta.com/oauth2/default",\n  "client_id": "${OKTA_CLIENT_ID}",\n  "client_secret": "${OKTA_SECRET}"\n}\n`,
     });
@@ -19,6 +19,7 @@ describe('client-credential pairs', () => {
     expect(findings.map((finding) => finding.ruleId)).toEqual(['okta-client-secret']);
     expect(findings[0]!.occurrences[0]!.companions).toEqual([
       { ruleId: 'oauth-client-id', secret: OKTA_CLIENT_ID, region: { startLine: 3, startColumn: 17, endLine: 3, endColumn: 37 } },
+      { ruleId: 'oauth-issuer', secret: 'https://acme.okta.com/oauth2/default', region: { startLine: 2, startColumn: 14, endLine: 2, endColumn: 50 } },
     ]);
   });
 
