@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 class ReleaseError extends Error {}
 
@@ -76,7 +76,11 @@ function release() {
     throw new ReleaseError(`"version" in package.json is ${JSON.stringify(manifest.version)}, not a version like 1.2.3 or 1.2.3-rc.1`);
   }
   const tag = `v${manifest.version}`;
-  if (git(['status', '--porcelain']) !== '') throw new ReleaseError(`${ROOT} has uncommitted changes; a release is built from a clean HEAD`);
+  const changed = git(['status', '--porcelain', '-z']).split('\0').filter(Boolean).map((entry) => entry.slice(3));
+  if (changed.length > 0) {
+    const shown = changed.slice(0, 3).join(', ') + (changed.length > 3 ? `, and ${changed.length - 3} more` : '');
+    throw new ReleaseError(`${ROOT} has uncommitted changes (${shown}); a release is built from a clean HEAD`);
+  }
   if (gitSucceeds(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}`])) throw new ReleaseError(`tag ${tag} already exists; raise "version" in package.json first`);
   const head = git(['rev-parse', 'HEAD']);
 

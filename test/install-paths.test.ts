@@ -105,7 +105,7 @@ describe('npm run release', () => {
     try {
       const dirty = run(process.execPath, ['scripts/release.mjs'], released.repo);
       expect(dirty.status).toBe(2);
-      expect(dirty.stderr).toMatch(/^release: .* has uncommitted changes; a release is built from a clean HEAD\n$/);
+      expect(dirty.stderr).toBe(`release: ${released.repo} has uncommitted changes (README.md); a release is built from a clean HEAD\n`);
     } finally {
       writeFileSync(readme, original);
     }
@@ -227,5 +227,11 @@ describe('README', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(readme).toContain(`    rev: ${TAG}\n`);
     expect(readme).toContain(`- uses: keyleak/keyleak@${TAG}\n`);
+    // Every input the snippet sets is one the Action declares.
+    const snippet = readme.slice(readme.indexOf(`- uses: keyleak/keyleak@${TAG}\n`)).split('```')[0]!;
+    const given = [...snippet.matchAll(/^ {8}([a-z-]+):/gm)].map(([, name]) => name);
+    expect(given).toEqual(['command', 'fail-on']);
+    const action = readFileSync(path.join(ROOT, 'action.yml'), 'utf8');
+    for (const name of given) expect(action).toMatch(new RegExp(`^ {2}${name}:\n {4}description:`, 'm'));
   });
 });
