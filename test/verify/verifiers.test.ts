@@ -4,6 +4,7 @@
  * re-pointed at the server (a library option the CLI cannot set), and must be read as live on the
  * rule's live answer, invalid on its invalid answer, and never follow a redirect.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRuleset, isBuiltinRule } from '../../src/ruleset/load.js';
 import { compileRuleset } from '../../src/ruleset/compile.js';
@@ -94,6 +95,13 @@ describe('built-in verifiers', () => {
     const providers = new Set(spec.rules.filter((rule) => rule.verify !== undefined).map((rule) => rule.provider));
     expect(providers.size).toBeGreaterThanOrEqual(40);
     expect(httpRules().filter((rule) => !findingsByRule.has(rule.id)).map((rule) => rule.id)).toEqual([]);
+  });
+
+  it('are all listed in the README provider table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Verification'), readme.indexOf('## Writing a rule'));
+    const listed = new Set([...section.matchAll(/^\|.*$/gm)].flatMap((row) => [...row[0].matchAll(/`([a-z0-9-]+)`/g)].map((match) => match[1])));
+    expect(spec.rules.filter((rule) => rule.verify !== undefined && !listed.has(rule.id)).map((rule) => rule.id)).toEqual([]);
   });
 
   it('name an https URL on the provider\'s own host', () => {
