@@ -141,36 +141,89 @@ async function removals(root: string, wanted: SecretsByPath): Promise<Map<string
   return removedIn;
 }
 
-export async function attachHistory(findings: readonly Finding[], root: string): Promise<Finding[]> {
-  const traced = findings.filter((finding) => commitsOf(finding).length > 0);
-  if (traced.length === 0) return [...findings];
-  const introducedBy = new Map(traced.map((finding) => [finding, oldest(commitsOf(finding))]));
-  const wanted = secretsByPath(traced);
-  const [atHead, onHead] = await Promise.all([presentAtHead(root, wanted), reachableFromHead(root, new Set([...introducedBy.values()].map((commit) => commit.sha)))]);
-  const keysOf = (finding: Finding) => [...new Set(finding.occurrences.map((occurrence) => `${occurrence.provenance.path}\0${searchable(finding.secret)}`))];
-  const stillThere = (finding: Finding) => keysOf(finding).some((key) => atHead.has(key));
-  const gone = traced.filter((finding) => onHead.has(introducedBy.get(finding)!.sha) && !stillThere(finding));
-  const removedIn = gone.length === 0 ? new Map<string, CommitInfo>() : await removals(root, secretsByPath(gone));
+/**
+ * What git says about the secrets of some findings, in facts that hold whichever findings were asked
+ * about together: so the facts of history shards, joined, answer exactly as one run over all of them.
+ */
+export interface HistoryFacts {
+  /** `path\0secret` (the secret's searchable line) that a file at HEAD still holds. */
+  readonly atHead: readonly string[];
+  /** Commits (of the findings' occurrences) that HEAD reaches. */
+  readonly onHead: readonly string[];
+  /** `path\0secret` → the newest commit on HEAD's history that lowered how often the file holds it. */
+  readonly removedIn: readonly (readonly [string, CommitInfo])[];
+  /** A commit HEAD does not reach → the refs that contain it, asked only when no occurrence names a ref. */
+  readonly containedBy: readonly (readonly [string, readonly string[]])[];
+}
 
-  const histories = new Map<Finding, SecretHistory>();
-  for (const finding of traced) {
-    const introduced = introducedBy.get(finding)!;
-    const history: { -readonly [K in keyof SecretHistory]: SecretHistory[K] } = { introduced, presentAtHead: stillThere(finding) };
+/** Facts of separate runs over one repository, together. */
+export function joinHistoryFacts(all: readonly HistoryFacts[]): HistoryFacts {
+  const unique = <T>(items: readonly T[]) => [...new Set(items)].sort();
+  const firstByKey = <T>(entries: readonly (readonly [string, T])[]) => [...new Map([...entries].reverse())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    atHead: unique(all.flatMap((facts) => facts.atHead)),
+    onHead: unique(all.flatMap((facts) => facts.onHead)),
+    removedIn: firstByKey(all.flatMap((facts) => facts.removedIn)),
+    containedBy: firstByKey(all.flatMap((facts) => facts.containedBy)),
+  };
+}
+
+const keysOf = (finding: Finding) => [...new Set(finding.occurrences.map((occurrence) => `${occurrence.provenance.path}\0${searchable(finding.secret)}`))];
+
+/** Refs the walk reached a finding's commits from (free with --source). */
+function walkRefs(finding: Finding): string[] {
+  return [...new Set(commitsOf(finding).flatMap((commit) => (commit.ref === undefined ? [] : [commit.ref])))].sort();
+}
+
+/**
+ * Asks git what `composeHistory` needs for these findings. `complete` also asks what a run over more
+ * findings (other shards of the history) could need: removals and containing refs for every secret
+ * HEAD no longer holds, whatever commit introduced it here.
+ */
+export async function gatherHistoryFacts(findings: readonly Finding[], root: string, complete = false): Promise<HistoryFacts> {
+  const traced = findings.filter((finding) => commitsOf(finding).length > 0);
+  if (traced.length === 0) return { atHead: [], onHead: [], removedIn: [], containedBy: [] };
+  const introducedBy = new Map(traced.map((finding) => [finding, oldest(commitsOf(finding))]));
+  const occurrenceCommits = complete ? traced.flatMap((finding) => commitsOf(finding).map((commit) => commit.sha)) : [...introducedBy.values()].map((commit) => commit.sha);
+  const [atHead, onHead] = await Promise.all([presentAtHead(root, secretsByPath(traced)), reachableFromHead(root, new Set(occurrenceCommits))]);
+  const stillThere = (finding: Finding) => keysOf(finding).some((key) => atHead.has(key));
+  const gone = traced.filter((finding) => !stillThere(finding) && (complete || onHead.has(introducedBy.get(finding)!.sha)));
+  const removedIn = gone.length === 0 ? new Map<string, CommitInfo>() : await removals(root, secretsByPath(gone));
+  const containedBy = new Map<string, readonly string[]>();
+  // Asking git for every ref that contains a commit costs a walk per ref (0.3 s on a repository with 4,000 refs): only when no occurrence says.
+  const unnamed = traced.filter((finding) => walkRefs(finding).length === 0);
+  const askRefs = complete ? unnamed.flatMap((finding) => commitsOf(finding).map((commit) => commit.sha)) : unnamed.map((finding) => introducedBy.get(finding)!.sha);
+  for (const sha of new Set(askRefs)) {
+    if (onHead.has(sha)) continue;
+    containedBy.set(sha, (await runGit(['for-each-ref', '--format=%(refname:short)', '--contains', sha], root)).split('\n').filter(Boolean).sort());
+  }
+  return { atHead: [...atHead], onHead: [...onHead], removedIn: [...removedIn], containedBy: [...containedBy] };
+}
+
+/** The history of each finding from its occurrences and what git said about them. */
+export function composeHistory(findings: readonly Finding[], facts: HistoryFacts): Finding[] {
+  const atHead = new Set(facts.atHead);
+  const onHead = new Set(facts.onHead);
+  const removedIn = new Map(facts.removedIn);
+  const containedBy = new Map(facts.containedBy);
+  return findings.map((finding) => {
+    const commits = commitsOf(finding);
+    if (commits.length === 0) return finding;
+    const introduced = oldest(commits);
+    const history: { -readonly [K in keyof SecretHistory]: SecretHistory[K] } = { introduced, presentAtHead: keysOf(finding).some((key) => atHead.has(key)) };
     if (!onHead.has(introduced.sha)) {
-      // The ref the history walk reached the commit from (free with --source); asking git for every
-      // ref that contains it costs a walk per ref (0.3 s on a repository with 4,000 refs).
-      const refs = [...new Set(commitsOf(finding).flatMap((commit) => (commit.ref === undefined ? [] : [commit.ref])))].sort();
-      history.onlyOn = refs.length > 0 ? refs : (await runGit(['for-each-ref', '--format=%(refname:short)', '--contains', introduced.sha], root)).split('\n').filter(Boolean).sort();
+      const refs = walkRefs(finding);
+      history.onlyOn = refs.length > 0 ? refs : [...(containedBy.get(introduced.sha) ?? [])];
     } else if (!history.presentAtHead) {
       const removal = keysOf(finding)
         .flatMap((key) => removedIn.get(key) ?? [])
         .find((commit) => commit.sha !== introduced.sha);
       if (removal) history.removedIn = removal;
     }
-    histories.set(finding, history);
-  }
-  return findings.map((finding) => {
-    const history = histories.get(finding);
-    return history === undefined ? finding : { ...finding, history };
+    return { ...finding, history };
   });
+}
+
+export async function attachHistory(findings: readonly Finding[], root: string): Promise<Finding[]> {
+  return composeHistory(findings, await gatherHistoryFacts(findings, root));
 }
