@@ -368,10 +368,27 @@ export interface InlineAllow {
   readonly line: number;
 }
 
+/**
+ * What git says about the secrets of some findings, in facts that hold whichever findings were asked
+ * about together: so the facts of history shards, joined, answer exactly as one run over all of them.
+ */
+export interface HistoryFacts {
+  /** `path\0secret` (the secret's searchable line) that a file at HEAD still holds. */
+  readonly atHead: readonly string[];
+  /** Commits (of the findings' occurrences) that HEAD reaches. */
+  readonly onHead: readonly string[];
+  /** `path\0secret` → the newest commit on HEAD's history that lowered how often the file holds it. */
+  readonly removedIn: readonly (readonly [string, CommitInfo])[];
+  /** A commit HEAD does not reach → the refs that contain it, asked only when no occurrence names a ref. */
+  readonly containedBy: readonly (readonly [string, readonly string[]])[];
+}
+
 export interface ScanResult {
   readonly findings: readonly Finding[];
   readonly notices: readonly Notice[];
   readonly stats: ScanStats;
   /** `keyleak:allow` comments that silenced nothing (working-tree scans). */
   readonly unusedInlineAllows?: readonly InlineAllow[];
+  /** For a shard of a history: what git said about its findings' secrets, to join with the other shards'. */
+  readonly historyFacts?: HistoryFacts;
 }

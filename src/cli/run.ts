@@ -8,11 +8,11 @@ import { readRegularText } from '../sources/read.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { Finding, Level, Notice, ScanResult } from '../types.js';
+import type { Finding, Level, Notice, RulesetSpec, ScanResult } from '../types.js';
 import { loadConfiguration, loadRuleset, type LoadedConfiguration } from '../ruleset/load.js';
 import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '../post/gitleaks-ignore.js';
 import { applyBaseline, baselineEntries, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline } from '../post/baseline.js';
-import { formatRuleProblem } from '../ruleset/errors.js';
+import { formatRuleProblem, type RuleProblem } from '../ruleset/errors.js';
 import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
@@ -25,6 +25,8 @@ import { findProjectConfig, type ProjectConfig } from '../config/project.js';
 import { parseSize } from '../config/size.js';
 import { VERSION } from './version.js';
 import { parseAllowedHost } from '../verify/egress.js';
+import { parseShard, type Shard } from '../scan/shard.js';
+import type { ShardFile, ShardReportDefaults } from '../post/shards.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -66,6 +68,12 @@ function nonNegativeInteger(value: string): number {
 /** Detection is CPU-bound: workers beyond the cores only cost memory, so --threads 99999 means all cores. */
 function threadCount(value: string): number {
   return Math.min(positiveInteger(value), availableParallelism());
+}
+
+function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === 'string') throw new InvalidArgumentError(shard);
+  return shard;
 }
 
 /** A file or ref option given as '' would silently mean the current folder or nothing at all. */
@@ -168,10 +176,37 @@ async function scanRoot(paths: readonly string[], cwd: string): Promise<string> 
   return (await stat(first).catch(() => undefined))?.isDirectory() ? first : path.dirname(first);
 }
 
-interface ReportOptions extends RuleSourceOptions {
+/** What a report is written from, whether a scan just ran or shards of one are merged. */
+interface ReportSource {
+  readonly ruleset: RulesetSpec;
+  readonly warnings: readonly RuleProblem[];
+  readonly defaults: ShardReportDefaults;
+}
+
+function reportSource(loaded: RulesContext): ReportSource {
+  const { project } = loaded;
+  return {
+    ruleset: loaded.ruleset,
+    warnings: loaded.warnings,
+    defaults: {
+      ...(project?.failOn === undefined ? {} : { failOn: project.failOn }),
+      ...(project?.baseline === undefined ? {} : { baseline: project.baseline }),
+      ...(project?.verify === undefined ? {} : { verify: project.verify }),
+    },
+  };
+}
+
+/** A shard file holds every finding of its part of a scan, whole: far larger than a configuration file, within what one string can hold. */
+const MAX_SHARD_FILE_BYTES = 500 * 1024 * 1024;
+
+/** `--format shard`: what a shard found, whole, for `keyleak merge` (not a report). */
+const SHARD_FORMAT = 'shard';
+type ScanFormat = Format | typeof SHARD_FORMAT;
+
+interface ReportOptions {
   readonly baseline?: string;
   readonly reportUnused?: boolean;
-  readonly format: Format;
+  readonly format: ScanFormat;
   readonly output?: string;
   readonly failOn: FailOn;
   readonly redact: boolean;
@@ -181,7 +216,8 @@ interface ReportOptions extends RuleSourceOptions {
   readonly onlyVerified?: boolean;
 }
 
-interface ScanCommandOptions extends ReportOptions {
+interface ScanCommandOptions extends ReportOptions, RuleSourceOptions {
+  readonly shard?: Shard;
   readonly threads: number;
   readonly maxFileSize: number;
   readonly ignore: boolean;
@@ -192,7 +228,8 @@ interface ScanCommandOptions extends ReportOptions {
   readonly maxCompressionRatio: number;
 }
 
-interface GitCommandOptions extends ReportOptions {
+interface GitCommandOptions extends ReportOptions, RuleSourceOptions {
+  readonly shard?: Shard;
   readonly threads: number;
   readonly submodules?: boolean;
   readonly staged?: boolean;
@@ -208,21 +245,23 @@ async function emit(io: Io, text: string, output: string | undefined): Promise<v
   else await writeOutput(path.resolve(io.cwd, output), text, output, 'report');
 }
 
+function addOutputOptions(command: Command, formats: readonly string[]): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'report format').choices(formats).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout', nonEmpty)
+    .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1 (live: only secrets --verify found working)').choices(['error', 'warning', 'note', 'live']).default('error'))
+    .option('--no-redact', 'show full secret values in reports')
+    .option('--baseline <file>', 'findings recorded in this baseline are reported as suppressed and do not fail the build', nonEmpty)
+    .option('--report-unused', 'list baseline entries and keyleak:allow comments that no longer match anything')
+    .option('--verify', "ask each secret's provider whether it still works (sends the secret to the provider's API; off by default)")
+    .option('--verify-allow-host <host[:port]>', 'also let --verify send secrets to this host taken from the scanned content, HTTP allowed (repeatable)', allowedHostList)
+    .option('--verify-timeout <seconds>', 'per-request timeout for --verify', positiveInteger)
+    .option('--only-verified', 'with --verify: report only secrets found live')
+    .addHelpText('after', EXIT_CODES_HELP);
+}
+
 function addReportOptions(command: Command): Command {
-  return addRuleSourceOptions(
-    command
-      .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
-      .option('-o, --output <file>', 'write the report to a file instead of stdout', nonEmpty)
-      .addOption(new Option('--fail-on <level>', 'lowest finding level that makes the exit code 1 (live: only secrets --verify found working)').choices(['error', 'warning', 'note', 'live']).default('error'))
-      .option('--no-redact', 'show full secret values in reports')
-      .option('--baseline <file>', 'findings recorded in this baseline are reported as suppressed and do not fail the build', nonEmpty)
-      .option('--report-unused', 'list baseline entries and keyleak:allow comments that no longer match anything')
-      .option('--verify', "ask each secret's provider whether it still works (sends the secret to the provider's API; off by default)")
-      .option('--verify-allow-host <host[:port]>', 'also let --verify send secrets to this host taken from the scanned content, HTTP allowed (repeatable)', allowedHostList)
-      .option('--verify-timeout <seconds>', 'per-request timeout for --verify', positiveInteger)
-      .option('--only-verified', 'with --verify: report only secrets found live')
-      .addHelpText('after', EXIT_CODES_HELP),
-  );
+  return addRuleSourceOptions(addOutputOptions(command, [...FORMATS, SHARD_FORMAT]));
 }
 
 /** Rules for a scan rooted at `root`, with untranslatable gitleaks rules warned about on stderr. */
@@ -253,19 +292,25 @@ async function baselined(io: Io, options: ReportOptions, result: ScanResult, fin
   return { findings: kept, notices };
 }
 
-/** Writes the report and returns the exit code, for every command that scans. */
-async function report(io: Io, command: Command, options: ReportOptions, loaded: RulesContext, result: ScanResult, unfiltered: readonly Finding[], repository?: RepositoryLinks): Promise<ExitCode> {
-  const baseline = options.baseline ?? loaded.project?.baseline;
-  const failOn: FailOn = chosen(command, 'failOn', options.failOn, loaded.project?.failOn);
-  const verify = options.verify === true || loaded.project?.verify === true;
+/** The findings and notices a report shows, after the baseline and verification, and what fails the build. */
+async function reported(io: Io, command: Command, options: ReportOptions, source: ReportSource, result: ScanResult, unfiltered: readonly Finding[]) {
+  const baseline = options.baseline ?? source.defaults.baseline;
+  const failOn: FailOn = chosen(command, 'failOn', options.failOn, source.defaults.failOn);
+  const verify = options.verify === true || source.defaults.verify === true;
   if (!verify && failOn === 'live') throw new UsageError('--fail-on live needs --verify (or verify = true in keyleak.toml)');
   if (!verify && options.onlyVerified) throw new UsageError('--only-verified needs --verify (or verify = true in keyleak.toml)');
   if (!verify && (options.verifyAllowHost !== undefined || options.verifyTimeout !== undefined)) throw new UsageError('--verify-allow-host and --verify-timeout need --verify');
   const { findings: kept, notices: baselineNotices } = await baselined(io, { ...options, ...(baseline === undefined ? {} : { baseline }) }, result, unfiltered);
-  const findings = verify ? await verified(options, loaded, kept) : kept;
-  const notices = [...loaded.warnings.map((warning): Notice => ({ level: warning.level ?? 'note', code: warning.code ?? 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
+  const findings = verify ? await verified(options, source.ruleset, kept) : kept;
+  const notices = [...source.warnings.map((warning): Notice => ({ level: warning.level ?? 'note', code: warning.code ?? 'rule-skipped', message: formatRuleProblem(warning) })), ...result.notices, ...baselineNotices];
+  return { findings, notices, failOn };
+}
+
+/** Writes the report and returns the exit code, for every command that reports findings. */
+async function report(io: Io, command: Command, options: ReportOptions & { readonly format: Format }, source: ReportSource, result: ScanResult, unfiltered: readonly Finding[], repository?: RepositoryLinks): Promise<ExitCode> {
+  const { findings, notices, failOn } = await reported(io, command, options, source, result, unfiltered);
   const document = reporters[options.format](findings, {
-    rules: loaded.ruleset.rules,
+    rules: source.ruleset.rules,
     notices,
     stats: { files: result.stats.files, bytes: result.stats.bytes },
     toolVersion: VERSION,
@@ -279,15 +324,49 @@ async function report(io: Io, command: Command, options: ReportOptions, loaded: 
 }
 
 /** `--verify`: the network is only touched here, and its module only loaded here. */
-async function verified(options: ReportOptions, loaded: RulesContext, findings: readonly Finding[]): Promise<readonly Finding[]> {
+async function verified(options: ReportOptions, ruleset: RulesetSpec, findings: readonly Finding[]): Promise<readonly Finding[]> {
   const { verifyFindings } = await import('../verify/verify.js');
   const { isBuiltinRule } = await import('../ruleset/load.js');
-  const checked = await verifyFindings(findings, loaded.ruleset.rules, {
+  const checked = await verifyFindings(findings, ruleset.rules, {
     isBuiltinRule,
     ...(options.verifyAllowHost === undefined ? {} : { allowedHosts: options.verifyAllowHost }),
     ...(options.verifyTimeout === undefined ? {} : { timeoutMs: options.verifyTimeout * 1000 }),
   });
   return options.onlyVerified ? checked.filter((finding) => finding.verification?.status === 'live') : checked;
+}
+
+/** `--format shard`: writes what the scan found, whole, for `keyleak merge`; the exit code is the report's. */
+async function reportOrShard(
+  io: Io,
+  command: Command,
+  options: ReportOptions & { readonly shard?: Shard },
+  source: ReportSource,
+  scanned: { readonly command: 'scan' | 'git'; readonly result: ScanResult; readonly findings: readonly Finding[]; readonly gitleaksIgnore?: ShardFile['gitleaksIgnore']; readonly repository?: RepositoryLinks },
+): Promise<ExitCode> {
+  const { format } = options;
+  if (format !== SHARD_FORMAT) return report(io, command, { ...options, format }, source, scanned.result, scanned.findings, scanned.repository);
+  // Secrets are verified once, when the shards are merged: keyleak.toml's `verify` travels in the shard file.
+  if (options.verify || options.onlyVerified || options.failOn === 'live') throw new UsageError('--verify, --only-verified and --fail-on live apply when shards are merged: give them to keyleak merge');
+  const { result } = scanned;
+  const { shardFile } = await import('../post/shards.js');
+  const text = shardFile({
+    toolVersion: VERSION,
+    command: scanned.command,
+    shard: options.shard ?? { index: 1, count: 1 },
+    ruleset: source.ruleset,
+    ruleWarnings: source.warnings,
+    defaults: source.defaults,
+    ...(scanned.gitleaksIgnore === undefined ? {} : { gitleaksIgnore: scanned.gitleaksIgnore }),
+    ...(scanned.repository === undefined ? {} : { repository: scanned.repository }),
+    findings: result.findings,
+    notices: result.notices,
+    stats: { files: result.stats.files, bytes: result.stats.bytes },
+    unusedInlineAllows: result.unusedInlineAllows ?? [],
+    ...(result.historyFacts === undefined ? {} : { historyFacts: result.historyFacts }),
+  });
+  await emit(io, text, options.output);
+  const { findings, notices, failOn } = await reported(io, command, options, { ...source, defaults: { ...source.defaults, verify: false } }, result, scanned.findings);
+  return scanExitCode(findings, notices, failOn);
 }
 
 function gitSelection(options: GitCommandOptions): GitSelection {
@@ -321,7 +400,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--max-archive-entries <n>', 'read at most n entries of one archive', positiveInteger, DEFAULT_ARCHIVE_LIMITS.maxEntries)
       .option('--max-entry-size <size>', 'skip archive entries that decompress to more than this', sizeOption, DEFAULT_ARCHIVE_LIMITS.maxEntryBytes)
       .option('--max-archive-size <size>', 'decompress at most this much from one archive or app, all entries together', sizeOption, DEFAULT_ARCHIVE_LIMITS.maxTotalBytes)
-      .option('--max-compression-ratio <n>', 'stop an entry that expands more than n:1 once past 1 MiB (a compression bomb)', positiveInteger, DEFAULT_ARCHIVE_LIMITS.maxRatio),
+      .option('--max-compression-ratio <n>', 'stop an entry that expands more than n:1 once past 1 MiB (a compression bomb)', positiveInteger, DEFAULT_ARCHIVE_LIMITS.maxRatio)
+      .option('--shard <i/N>', 'scan only shard i of N (files split by a hash of their path); merge the shards with keyleak merge', shardOption),
   ).action(async (paths: string[], options: ScanCommandOptions, command: Command) => {
     checkPaths(paths);
     const root = await scanRoot(paths, io.cwd);
@@ -344,11 +424,13 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       },
       useIgnoreFiles: options.ignore,
       ...(project === undefined ? {} : { extraIgnore: { base: project.folder, patterns: project.ignore } }),
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
     });
     const ignored = await readRegularText(path.join(root, GITLEAKS_IGNORE_FILE)).catch(() => '');
-    const rootPrefix = path.relative(io.cwd, root).split(path.sep).join('/');
-    const findings = applyGitleaksIgnore(result.findings, parseGitleaksIgnore(ignored), rootPrefix === '' ? '' : `${rootPrefix}/`);
-    setExit(await report(io, command, options, loaded, result, findings));
+    const relativeRoot = path.relative(io.cwd, root).split(path.sep).join('/');
+    const gitleaksIgnore = { entries: parseGitleaksIgnore(ignored), rootPrefix: relativeRoot === '' ? '' : `${relativeRoot}/` };
+    const findings = applyGitleaksIgnore(result.findings, gitleaksIgnore.entries, gitleaksIgnore.rootPrefix);
+    setExit(await reportOrShard(io, command, options, reportSource(loaded), { command: 'scan', result, findings, gitleaksIgnore }));
   });
 
   addReportOptions(
@@ -363,7 +445,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .option('--max-commits <n>', 'scan at most n commits', positiveInteger)
       .option('--since-date <date>', 'scan commits after a date: YYYY-MM-DD, an ISO date and time, @<unix seconds>, "N days ago", yesterday')
       .option('--threads <n>', 'worker threads for detection (history scans, at most one per core)', threadCount, availableParallelism())
-      .option('--submodules', 'also scan checked-out submodules (otherwise each is listed in a notice)'),
+      .option('--submodules', 'also scan checked-out submodules (otherwise each is listed in a notice)')
+      .option('--shard <i/N>', 'scan only shard i of N (commits split by a hash of their id); merge the shards with keyleak merge', shardOption),
   ).action(async (repo: string, options: GitCommandOptions, command: Command) => {
     checkPaths([repo]);
     const root = path.resolve(io.cwd, repo);
@@ -378,10 +461,45 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       submodules: options.submodules === true,
       ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
     });
-    // Only the HTML report links commits to the repository's web pages.
-    const remote = options.format === 'html' ? await remoteUrl(root) : undefined;
-    setExit(await report(io, command, options, loaded, result, result.findings, remote === undefined ? undefined : repositoryLinks(remote)));
+    // Only the HTML report links commits to the repository's web pages (and a shard, whose merge may write one).
+    const remote = options.format === 'html' || options.format === SHARD_FORMAT ? await remoteUrl(root) : undefined;
+    const repository = remote === undefined ? undefined : repositoryLinks(remote);
+    setExit(await reportOrShard(io, command, options, reportSource(loaded), { command: 'git', result, findings: result.findings, ...(repository === undefined ? {} : { repository }) }));
+  });
+
+  addOutputOptions(
+    program
+      .command('merge')
+      .description('merge the shard files of one split scan (--format shard) into the report a single scan would write')
+      .argument('<files...>', 'every shard file of the split, in any order'),
+    FORMATS,
+  ).action(async (files: string[], options: ReportOptions & { readonly format: Format }, command: Command) => {
+    checkPaths(files);
+    const { mergeShards, parseShardFile, ShardFileError } = await import('../post/shards.js');
+    const named = (file: string, error: unknown) => new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    const shards = await Promise.all(
+      files.map(async (file) => {
+        const text = await readRegularText(path.resolve(io.cwd, file), MAX_SHARD_FILE_BYTES).catch((error: unknown) => {
+          throw named(file, error instanceof Error ? new Error(error.message.replace(`${path.resolve(io.cwd, file)} `, '')) : error);
+        });
+        try {
+          return parseShardFile(text);
+        } catch (error) {
+          throw error instanceof ShardFileError ? named(file, error) : error;
+        }
+      }),
+    );
+    let merged;
+    try {
+      merged = mergeShards(shards);
+    } catch (error) {
+      throw error instanceof ShardFileError ? new UsageError(error.message) : error;
+    }
+    const { result, gitleaksIgnore } = merged;
+    const findings = gitleaksIgnore === undefined ? result.findings : applyGitleaksIgnore(result.findings, gitleaksIgnore.entries, gitleaksIgnore.rootPrefix);
+    setExit(await report(io, command, options, { ruleset: merged.ruleset, warnings: merged.ruleWarnings, defaults: merged.defaults }, result, findings, merged.repository));
   });
 
   addRuleSourceOptions(

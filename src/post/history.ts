@@ -3,7 +3,7 @@
  * the commit that removed it, and the refs it lives on when HEAD never had it. Each question is one
  * git process for all findings together, never one per finding.
  */
-import type { CommitInfo, Finding, SecretHistory } from '../types.js';
+import type { CommitInfo, Finding, HistoryFacts, SecretHistory } from '../types.js';
 import { DIFF_OPTIONS, LOG_FORMAT, PatchParser, runGit, streamGit } from '../sources/git.js';
 
 function commitsOf(finding: Finding): CommitInfo[] {
@@ -139,21 +139,6 @@ async function removals(root: string, wanted: SecretsByPath): Promise<Map<string
     settle();
   }
   return removedIn;
-}
-
-/**
- * What git says about the secrets of some findings, in facts that hold whichever findings were asked
- * about together: so the facts of history shards, joined, answer exactly as one run over all of them.
- */
-export interface HistoryFacts {
-  /** `path\0secret` (the secret's searchable line) that a file at HEAD still holds. */
-  readonly atHead: readonly string[];
-  /** Commits (of the findings' occurrences) that HEAD reaches. */
-  readonly onHead: readonly string[];
-  /** `path\0secret` → the newest commit on HEAD's history that lowered how often the file holds it. */
-  readonly removedIn: readonly (readonly [string, CommitInfo])[];
-  /** A commit HEAD does not reach → the refs that contain it, asked only when no occurrence names a ref. */
-  readonly containedBy: readonly (readonly [string, readonly string[]])[];
 }
 
 /** Facts of separate runs over one repository, together. */

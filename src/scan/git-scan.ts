@@ -5,14 +5,15 @@
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Finding, Hit, Notice, RulesetSpec, ScanResult } from '../types.js';
+import type { CommitInfo, Finding, Hit, HistoryFacts, Notice, RulesetSpec, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
-import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, streamGit, type AddedLines } from '../sources/git.js';
+import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, shortRef, streamGit, type AddedLines } from '../sources/git.js';
 import { detectAdded } from './added-lines.js';
 import { WorkerPool } from './pool.js';
 import { onlyBuiltinRules } from '../ruleset/load.js';
-import { attachHistory } from '../post/history.js';
+import { composeHistory, gatherHistoryFacts } from '../post/history.js';
+import { inShard, type Shard } from './shard.js';
 
 /** Which changes to scan. */
 export type GitSelection =
@@ -38,6 +39,8 @@ export interface GitScanOptions {
   readonly threads?: number;
   /** Scan checked-out submodules too (their paths prefixed with the submodule's); otherwise they are noted. */
   readonly submodules?: boolean;
+  /** Only the commits of this shard (history, since and range scans); the result carries the history facts to join shards with. */
+  readonly shard?: Shard;
 }
 
 interface Submodule {
@@ -158,15 +161,9 @@ export function sinceDateSeconds(value: string, now: Date = new Date()): number 
   return Math.max(0, seconds);
 }
 
-/** Revision arguments, after `--end-of-options` so a ref named `-x` is never read as an option. */
-function logArguments(options: GitScanOptions, sinceSeconds: number | undefined): string[] {
-  const limits = [
-    ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
-    ...(sinceSeconds === undefined ? [] : [`--since=@${sinceSeconds}`]),
-  ];
-  // `--cc` shows what a merge added against every parent (an evil merge), nothing that a parent's own commit shows.
-  const base = ['log', '-p', '--cc', ...DIFF_OPTIONS, '--full-history', '--source', LOG_FORMAT, ...limits];
-  const { selection } = options;
+/** The commits to walk: revisions after `--end-of-options`, so a ref named `-x` is never read as an option. */
+function walkArguments(selection: Exclude<GitSelection, { kind: 'staged' }>, limits: readonly string[]): string[] {
+  const base = ['--full-history', '--source', ...limits];
   switch (selection.kind) {
     case 'history':
       return selection.refs === 'all' ? [...base, '--all'] : [...base, '--end-of-options', ...selection.refs];
@@ -174,9 +171,33 @@ function logArguments(options: GitScanOptions, sinceSeconds: number | undefined)
       return [...base, '--end-of-options', 'HEAD', `^${selection.ref}`];
     case 'range':
       return [...base, '--end-of-options', selection.range];
-    case 'staged':
-      return ['diff', '--cached', ...DIFF_OPTIONS];
   }
+}
+
+/** `--cc` shows what a merge added against every parent (an evil merge), nothing that a parent's own commit shows. */
+const PATCH_ARGUMENTS: readonly string[] = ['-p', '--cc', ...DIFF_OPTIONS, LOG_FORMAT];
+
+function logArguments(options: GitScanOptions, sinceSeconds: number | undefined): string[] {
+  const { selection } = options;
+  if (selection.kind === 'staged') return ['diff', '--cached', ...DIFF_OPTIONS];
+  const limits = [
+    ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
+    ...(sinceSeconds === undefined ? [] : [`--since=@${sinceSeconds}`]),
+  ];
+  return ['log', ...PATCH_ARGUMENTS, ...walkArguments(selection, limits)];
+}
+
+/**
+ * A shard's commits, each with the ref the whole walk reaches it from (what `--source` says in a
+ * run over all shards): one walk without patches, which costs little next to reading them.
+ */
+async function shardCommits(walk: readonly string[], root: string, shard: Shard): Promise<Map<string, string>> {
+  const commits = new Map<string, string>();
+  await streamGit(['log', '--format=%H%x1f%S', ...walk], root, (line) => {
+    const [sha = '', ref = ''] = line.split('\x1f');
+    if (sha !== '' && inShard(sha, shard)) commits.set(sha, ref);
+  });
+  return commits;
 }
 
 /** One rev-parse answers for a work tree; a bare repository has no top level and is asked again. */
@@ -204,6 +225,9 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const repo = await repositoryRoot(folder);
   const notices: Notice[] = [];
   if (repo.shallow) notices.push({ level: 'note', code: 'shallow-clone', message: 'shallow clone: commits before the shallow boundary are not scanned' });
+  if (options.shard !== undefined && options.selection.kind === 'staged') throw new GitError('--shard splits a history by commit; the staged changes are one change');
+  // A submodule's findings are joined to the outer repository's as they are, which shards could not repeat.
+  if (options.shard !== undefined && options.submodules) throw new GitError('--shard does not combine with --submodules: scan each submodule as a repository of its own');
   if (options.selection.kind === 'staged' && repo.bare) throw new GitError(`${folder}: a bare repository has no index to scan`);
   const hasHead = options.selection.kind === 'staged' || (await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], repo.root));
   if (!hasHead && options.selection.kind !== 'history') throw new GitError(`${folder}: the repository has no commits yet`);
@@ -214,11 +238,18 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const detector = threads > 1 || !onlyBuiltinRules(options.ruleset) ? detectorInWorkers(options.ruleset, Math.max(1, threads - 1), notices) : detectorOnThisThread(options.ruleset);
   let bytes = 0;
   let files = 0;
+  // A shard reads its commits without a walk, so each learns its ref from the walk made beforehand.
+  let walkedFrom: ReadonlyMap<string, string> | undefined;
+  const withWalkRef = new Map<string, CommitInfo>();
   const parser = new PatchParser({
     added(added) {
       files++;
       bytes += added.text.length;
-      return detector.add(added);
+      if (walkedFrom === undefined || added.commit === undefined) return detector.add(added);
+      const { sha } = added.commit;
+      const commit = withWalkRef.get(sha) ?? withRef(added.commit, walkedFrom.get(sha));
+      withWalkRef.set(sha, commit);
+      return detector.add({ ...added, commit });
     },
     notice(notice) {
       notices.push(notice);
@@ -228,7 +259,7 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
     // Every ref is read even when HEAD is unborn (an orphan branch checked out): the others still hold history.
     const selectsAllRefs = options.selection.kind === 'history' && options.selection.refs === 'all';
     if (hasHead || selectsAllRefs) {
-      await streamGit(logArguments(options, sinceSeconds), repo.root, (line) => parser.line(line));
+      await streamChanges(options, sinceSeconds, repo.root, parser, (commits) => (walkedFrom = commits));
       await parser.flush();
     }
   } catch (error) {
@@ -239,7 +270,12 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const hits = await detector.finish();
   const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
   let findings: Finding[] = groupFindings(hits, rules);
-  if (options.selection.kind !== 'staged') findings = await attachHistory(findings, repo.root);
+  let historyFacts: HistoryFacts | undefined;
+  if (options.selection.kind !== 'staged') {
+    const facts = await gatherHistoryFacts(findings, repo.root, options.shard !== undefined);
+    findings = composeHistory(findings, facts);
+    if (options.shard !== undefined) historyFacts = facts;
+  }
   if (!repo.bare) {
     for (const submodule of await submodulesOf(repo.root)) {
       if (!options.submodules || !submodule.checkedOut) {
@@ -254,6 +290,26 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
       bytes += inner.stats.bytes;
     }
   }
-  return { findings, notices: notices.sort(compareNotices), stats: { files, bytes, durationMs: performance.now() - started } };
+  return { findings, notices: notices.sort(compareNotices), stats: { files, bytes, durationMs: performance.now() - started }, ...(historyFacts === undefined ? {} : { historyFacts }) };
+}
+
+function withRef(commit: CommitInfo, ref: string | undefined): CommitInfo {
+  const { ref: _given, ...rest } = commit;
+  return ref === undefined || ref === '' ? rest : { ...rest, ref: shortRef(ref) };
+}
+
+/** Git's patches for the selection, line by line into `parser`; for a shard, only its commits' patches. */
+async function streamChanges(options: GitScanOptions, sinceSeconds: number | undefined, root: string, parser: PatchParser, walked: (commits: ReadonlyMap<string, string>) => void): Promise<void> {
+  const { selection, shard } = options;
+  if (shard === undefined || selection.kind === 'staged') {
+    await streamGit(logArguments(options, sinceSeconds), root, (line) => parser.line(line));
+    return;
+  }
+  const limits = logArguments(options, sinceSeconds).filter((arg) => arg.startsWith('--max-count=') || arg.startsWith('--since='));
+  const commits = await shardCommits(walkArguments(selection, limits), root, shard);
+  walked(commits);
+  // With no revision at all, `git log --stdin` would show HEAD.
+  if (commits.size === 0) return;
+  await streamGit(['log', ...PATCH_ARGUMENTS, '--no-walk=unsorted', '--stdin'], root, (line) => parser.line(line), `${[...commits.keys()].join('\n')}\n`);
 }
 

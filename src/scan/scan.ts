@@ -9,6 +9,7 @@ import { scanFile, type FileLimits, type FileScanResult } from './file-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../artifacts/limits.js';
 import { WorkerPool, type PoolOptions } from './pool.js';
 import { DEFAULT_MAX_FILE_SIZE } from './limits.js';
+import { inShard, type Shard } from './shard.js';
 
 
 export interface ScanOptions {
@@ -30,6 +31,8 @@ export interface ScanOptions {
   readonly extraIgnore?: { readonly base: string; readonly patterns: readonly string[] };
   /** Milliseconds one rule may run on one file before it is stopped with a `rule-timeout` notice (default 2000). */
   readonly ruleTimeout?: number;
+  /** Only the files of this shard, by a hash of the path reports show. */
+  readonly shard?: Shard;
 }
 
 /** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
@@ -58,11 +61,13 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const spec = options.ruleset ?? (await loadRuleset(options.rules, cwd));
   const limits: FileLimits = { maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, archive: { ...DEFAULT_ARCHIVE_LIMITS, ...options.archiveLimits } };
   const threads = options.threads ?? availableParallelism();
-  const enumeration = await enumerateFiles(options.paths ?? ['.'], {
+  const enumerated = await enumerateFiles(options.paths ?? ['.'], {
     cwd,
     useIgnoreFiles: options.useIgnoreFiles ?? true,
     ...(options.extraIgnore === undefined ? {} : { extraIgnore: options.extraIgnore }),
   });
+  const { shard } = options;
+  const enumeration = shard === undefined ? enumerated : { ...enumerated, files: enumerated.files.filter((file) => inShard(file.display, shard)) };
   // Only a worker can be stopped: rules that are not keyleak's own always run in one, under the time guard.
   const inWorkers = (threads > 1 && enumeration.files.length > 1) || (enumeration.files.length > 0 && !onlyBuiltinRules(spec));
   const guard: PoolOptions = options.ruleTimeout === undefined ? {} : { ruleTimeoutMs: options.ruleTimeout };
@@ -87,6 +92,6 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     findings: groupFindings(hits, rules),
     notices: notices.sort(compareNotices),
     stats: { files, bytes, durationMs: performance.now() - started },
-    unusedInlineAllows: inlineAllows.filter((allow) => !usedAllows.has(`${allow.path}:${allow.line}`)),
+    unusedInlineAllows: inlineAllows.filter((allow) => !usedAllows.has(`${allow.path}:${allow.line}`)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
   };
 }
