@@ -4,6 +4,8 @@ export { scan, type ScanOptions } from './scan/scan.js';
 export { DEFAULT_MAX_FILE_SIZE } from './scan/limits.js';
 export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './artifacts/limits.js';
 export { scanGit, type GitScanOptions, type GitSelection } from './scan/git-scan.js';
+export { parseShard, inShard, type Shard } from './scan/shard.js';
+export { shardFile, parseShardFile, mergeShards, ShardFileError, type ShardFile, type MergedShards } from './post/shards.js';
 export { loadRuleset, parseRuleText, BUILTIN_RULES_DIR, type LoadOptions } from './ruleset/load.js';
 export { checkRules, type RuleCheckOptions } from './ruleset/check.js';
 export { compileRuleset, type Rule, type Ruleset } from './ruleset/compile.js';
