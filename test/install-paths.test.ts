@@ -118,7 +118,7 @@ describe('npm pack', () => {
     expect(dryRun.status).toBe(0);
     const [report] = JSON.parse(dryRun.stdout) as { size: number; unpackedSize: number; files: { path: string }[] }[];
     const files = report!.files.map((file) => file.path);
-    const outside = files.filter((file) => !/^(bin|dist|rules)\//.test(file) && !['package.json', 'README.md'].includes(file));
+    const outside = files.filter((file) => !/^(bin|dist|rules)\//.test(file) && !['package.json', 'README.md', 'LICENSE'].includes(file));
     expect(outside).toEqual([]);
     expect(files.filter((file) => /\.(map|ts)$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['bin/keyleak.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'rules/stripe.toml']));
