@@ -155,8 +155,10 @@ export const textReporter: Reporter = (allFindings, context) => {
     .map((level) => [level, confidential.filter((finding) => finding.level === level).length] as const)
     .filter(([, count]) => count > 0)
     .map(([level, count]) => `${count} ${level}`);
+  const live = findings.filter((finding) => finding.verification?.status === 'live').length;
   const summary = [
     confidential.length === 0 ? pc.green('✔ no confidential secrets') : pc.red(`✖ ${plural(confidential.length, 'secret')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`),
+    live > 0 ? pc.bold(pc.red(`${live} verified LIVE`)) : undefined,
     publishable.length > 0 ? `${plural(publishable.length, 'publishable key')}` : undefined,
     suppressed > 0 ? `${suppressed} in the baseline` : undefined,
     `${plural(context.stats.files, 'file')} scanned (${formatBytes(context.stats.bytes)})`,

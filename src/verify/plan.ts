@@ -42,6 +42,8 @@ export function parseJson(text: string): unknown {
  * never anything that holds the secret or a companion (a provider may echo what it was sent).
  */
 export function shownValue(value: unknown, input: VerifyInput): string | undefined {
+  // A list of plain values (scopes, an ACL) is shown joined; anything else is not an identity.
+  if (Array.isArray(value) && value.length > 0 && value.every((item) => ['string', 'number', 'boolean'].includes(typeof item))) return shownValue(value.join(', '), input);
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
   const text = String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim().slice(0, 160);
   if (text === '') return undefined;

@@ -215,6 +215,7 @@ describe('what verification changes in reports and exit codes', () => {
     const text = await keyleakAsync(['scan', tree.root, '--verify', ...allow(server)]);
     expect(text.stdout).toMatch(/generic-client-secret {2}R4t8\*+ \[LIVE\]/);
     expect(text.stdout).toContain('verification: 127.0.0.1');
+    expect(text.stdout).toMatch(/✖ 1 secret \(1 error\) · 1 verified LIVE · /);
   });
 
   it('verify = true in keyleak.toml turns verification on; the allowed hosts still come only from the command line', async () => {
@@ -230,5 +231,21 @@ describe('what verification changes in reports and exit codes', () => {
     const steering = await keyleakAsync(['scan', tree.root]);
     expect(steering.code).toBe(2);
     expect(steering.stderr).toContain('keyleak.toml: verify-allow-host: unknown field');
+  });
+});
+
+describe('keyleak git --verify', () => {
+  it('verifies what history scans find', async () => {
+    const { execFileSync } = await import('node:child_process');
+    server.handle(tokenEndpoint);
+    tree = appConfig(`${server.origin}/oauth/token`);
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Dev', '-c', 'user.email=dev@example.com', ...args], { cwd: tree.root, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'add config');
+    const result = await keyleakAsync(['git', tree.root, '--format', 'json', '--verify', ...allow(server)]);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.findings.map((finding) => [finding.ruleId, finding.verification?.status])).toEqual([['generic-client-secret', 'live']]);
+    expect(server.requests).toHaveLength(1);
   });
 });
