@@ -37,6 +37,11 @@ export type Locator =
   | { readonly kind: 'plist-key'; readonly keyPath: string }
   /** A string in a native binary section: Mach-O `__TEXT,__cstring` of the `arm64` slice, ELF `.rodata`. */
   | { readonly kind: 'section'; readonly section: string; readonly offset: number; readonly slice?: string }
+  /**
+   * A constant that bytecode passes to a key, IV, password or credential-header parameter in the
+   * same method: `dex string #41 → javax.crypto.spec.SecretKeySpec.<init> in Lcom/x/Crypto;->encrypt`.
+   */
+  | { readonly kind: 'use'; readonly table: string; readonly index: number; readonly sink: string; readonly method: string }
   /** A printable run found by the raw fallback, at a byte offset. */
   | { readonly kind: 'offset'; readonly offset: number; readonly encoding: 'utf8' | 'utf16le' | 'utf16be' };
 

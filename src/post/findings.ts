@@ -26,6 +26,7 @@ function placeOrder(occurrence: Occurrence): readonly [string, number] {
   const locator = occurrence.provenance.locator;
   switch (locator.kind) {
     case 'string-table':
+    case 'use':
       return [locator.table, locator.index];
     case 'resource':
       return [locator.name, 0];

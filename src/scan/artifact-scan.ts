@@ -38,7 +38,8 @@ export function renderStrings(strings: readonly ExtractedString[]): Rendered {
   const prefixes: number[] = [];
   let line = 1;
   for (const string of strings) {
-    if (string.value.length < MIN_STRING_LENGTH) continue;
+    // A constant code passes to a key or password parameter is one however short (`"admin"`).
+    if (string.value.length < MIN_STRING_LENGTH && string.locator.kind !== 'use') continue;
     // Only LF may end a line inside a value, so line counting stays simple; CR keeps its width.
     const value = string.value.includes('\r') ? string.value.replace(/\r/g, ' ') : string.value;
     const prefix = string.key === undefined ? '' : `${string.key.replace(/[\r\n]/g, ' ')} = "`;

@@ -8,13 +8,20 @@
  */
 import { type ExtractedString, type Extraction, FormatError } from '../strings.js';
 import { bufferView, decodeModifiedUtf8 } from './mutf8.js';
+import { dexUses } from './dex-code.js';
 
 const HEADER_SIZE = 0x70;
 const ENDIAN_TAG_OFFSET = 0x28;
 const STRING_IDS_SIZE_OFFSET = 0x38;
 const STRING_IDS_OFF_OFFSET = 0x3c;
+const TYPE_IDS_SIZE_OFFSET = 0x40;
+const TYPE_IDS_OFF_OFFSET = 0x44;
+const PROTO_IDS_SIZE_OFFSET = 0x48;
+const PROTO_IDS_OFF_OFFSET = 0x4c;
 const FIELD_IDS_SIZE_OFFSET = 0x50;
 const FIELD_IDS_OFF_OFFSET = 0x54;
+const METHOD_IDS_SIZE_OFFSET = 0x58;
+const METHOD_IDS_OFF_OFFSET = 0x5c;
 const CLASS_DEFS_SIZE_OFFSET = 0x60;
 const CLASS_DEFS_OFF_OFFSET = 0x64;
 const FILE_SIZE_OFFSET = 0x20;
@@ -83,6 +90,12 @@ interface DexHeader {
   readonly headerSize: number;
   readonly stringIdsSize: number;
   readonly stringIdsOff: number;
+  readonly typeIdsSize: number;
+  readonly typeIdsOff: number;
+  readonly protoIdsSize: number;
+  readonly protoIdsOff: number;
+  readonly methodIdsSize: number;
+  readonly methodIdsOff: number;
   readonly fieldIdsSize: number;
   readonly fieldIdsOff: number;
   readonly classDefsSize: number;
@@ -99,6 +112,9 @@ interface Tally {
   unreadableClassTables: number;
   damagedClasses: number;
   classesOverLinkBudget: number;
+  /** Methods whose code could not be read for uses (found by use: dex-code.ts). */
+  damagedMethods: number;
+  usesOverBudget: boolean;
 }
 
 /** A static field initialised with a string constant: its field_ids index and the value's string_ids index. */
@@ -149,6 +165,12 @@ function readHeader(bytes: Uint8Array, view: DataView, at: number): DexHeader {
     headerSize: view.getUint32(at + HEADER_SIZE_OFFSET, true),
     stringIdsSize,
     stringIdsOff,
+    typeIdsSize: view.getUint32(at + TYPE_IDS_SIZE_OFFSET, true),
+    typeIdsOff: view.getUint32(at + TYPE_IDS_OFF_OFFSET, true),
+    protoIdsSize: view.getUint32(at + PROTO_IDS_SIZE_OFFSET, true),
+    protoIdsOff: view.getUint32(at + PROTO_IDS_OFF_OFFSET, true),
+    methodIdsSize: view.getUint32(at + METHOD_IDS_SIZE_OFFSET, true),
+    methodIdsOff: view.getUint32(at + METHOD_IDS_OFF_OFFSET, true),
     fieldIdsSize: view.getUint32(at + FIELD_IDS_SIZE_OFFSET, true),
     fieldIdsOff: view.getUint32(at + FIELD_IDS_OFF_OFFSET, true),
     classDefsSize: view.getUint32(at + CLASS_DEFS_SIZE_OFFSET, true),
@@ -328,12 +350,19 @@ function tableFits(bytes: Uint8Array, offset: number, count: number, entrySize: 
   return offset + count * entrySize <= bytes.length;
 }
 
-/** For each string that is a static value, the string_ids index of the name of the first field it initialises. */
-function staticValueNames(bytes: Uint8Array, view: DataView, header: DexHeader, tally: Tally): ReadonlyMap<number, number> {
+interface StaticValues {
+  /** For each string that is a static value, the string_ids index of the name of the first field it initialises. */
+  readonly names: ReadonlyMap<number, number>;
+  /** For each static field initialised with a string, that string's string_ids index. */
+  readonly byField: ReadonlyMap<number, number>;
+}
+
+function staticValues(bytes: Uint8Array, view: DataView, header: DexHeader, tally: Tally): StaticValues {
   const names = new Map<number, number>();
+  const byField = new Map<number, number>();
   if (!tableFits(bytes, header.classDefsOff, header.classDefsSize, CLASS_DEF_SIZE) || !tableFits(bytes, header.fieldIdsOff, header.fieldIdsSize, FIELD_ID_SIZE)) {
     tally.unreadableClassTables++;
-    return names;
+    return { names, byField };
   }
   for (let classIndex = 0; classIndex < header.classDefsSize; classIndex++) {
     const classDef = header.classDefsOff + classIndex * CLASS_DEF_SIZE;
@@ -346,10 +375,11 @@ function staticValueNames(bytes: Uint8Array, view: DataView, header: DexHeader, 
       continue;
     }
     for (const { fieldIndex, stringIndex } of fields) {
+      byField.set(fieldIndex, stringIndex);
       if (!names.has(stringIndex)) names.set(stringIndex, view.getUint32(header.fieldIdsOff + fieldIndex * FIELD_ID_SIZE + FIELD_ID_NAME_OFFSET, true));
     }
   }
-  return names;
+  return { names, byField };
 }
 
 /** The readable strings of the pool, each static value keyed by its field name when that name was decoded. */
@@ -375,6 +405,8 @@ function tallyNotices(tally: Tally): string[] {
   if (tally.classesOverLinkBudget > 0) {
     notices.push(`DEX static field data overlaps beyond ${LINK_BUDGET_PER_FILE_BYTE}x the file size: static values of ${tally.classesOverLinkBudget} classes kept without field names`);
   }
+  if (tally.damagedMethods > 0) notices.push(`${tally.damagedMethods} DEX classes or methods have damaged code: constants they pass to keys and passwords not followed`);
+  if (tally.usesOverBudget) notices.push('DEX code overlaps far beyond the file size: the rest of the methods not read for keys and passwords');
   return notices;
 }
 
@@ -396,9 +428,17 @@ export function decodeDex(bytes: Uint8Array): Extraction {
     unreadableClassTables: 0,
     damagedClasses: 0,
     classesOverLinkBudget: 0,
+    damagedMethods: 0,
+    usesOverBudget: false,
   };
-  const strings = headers.flatMap((header, containerIndex) =>
-    withFieldNames(readStringPool(buffer, view, header, tableName(containerIndex), tally), staticValueNames(buffer, view, header, tally)),
-  );
+  const strings = headers.flatMap((header, containerIndex) => {
+    const table = tableName(containerIndex);
+    const pool = readStringPool(buffer, view, header, table, tally);
+    const statics = staticValues(buffer, view, header, tally);
+    const uses = dexUses({ ...header, bytes: buffer, view, table, string: (index) => pool[index]?.value, staticStrings: statics.byField });
+    tally.damagedMethods += uses.damagedMethods;
+    tally.usesOverBudget ||= uses.overBudget;
+    return [...withFieldNames(pool, statics.names), ...uses.strings];
+  });
   return { strings, notices: [...notices, ...tallyNotices(tally)] };
 }

@@ -1,0 +1,363 @@
+/**
+ * DEX bytecode, read only as far as "found by use" needs: in each method, which string constant
+ * (`const-string`, or `sget-object` of a static field whose initial value is a string) each
+ * register holds, followed through moves and pass-through calls (`String.getBytes`, Base64 decoding),
+ * and reported when it reaches a sink parameter (uses.ts). Registers are tracked in code order
+ * without following branches: a constant that reaches a sink on one path is hardcoded on that path.
+ * Native code is not followed.
+ */
+import type { ExtractedString } from '../strings.js';
+import { PASS_THROUGH, SINKS, isAuthorizationHeader, useString } from './uses.js';
+
+/** Index tables and strings of one DEX container, as dex.ts has read them. */
+export interface DexTables {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly table: string;
+  readonly typeIdsSize: number;
+  readonly typeIdsOff: number;
+  readonly protoIdsSize: number;
+  readonly protoIdsOff: number;
+  readonly methodIdsSize: number;
+  readonly methodIdsOff: number;
+  readonly classDefsSize: number;
+  readonly classDefsOff: number;
+  /** The decoded string at a string_ids index. */
+  string(index: number): string | undefined;
+  /** field_ids index → string_ids index of the static field's initial value. */
+  readonly staticStrings: ReadonlyMap<number, number>;
+}
+
+export interface UseScan {
+  readonly strings: readonly ExtractedString[];
+  /** Methods whose code runs past the file or was cut short by the budget. */
+  readonly damagedMethods: number;
+  readonly overBudget: boolean;
+}
+
+const CLASS_DEF_SIZE = 32;
+const CLASS_DATA_OFF_IN_CLASS_DEF = 24;
+const STATIC_VALUES_OFF_IN_CLASS_DEF = 28;
+const METHOD_ID_SIZE = 8;
+const PROTO_ID_SIZE = 12;
+const CODE_ITEM_HEADER = 16;
+const MAX_ULEB128_BYTES = 5;
+/** Instructions and class_data entries read per byte of file: real files read each once; crafted overlaps stop here. */
+const UNITS_PER_FILE_BYTE = 4;
+
+const OP_NOP = 0x00;
+const OP_MOVE_OBJECT = 0x07;
+const OP_MOVE_OBJECT_FROM16 = 0x08;
+const OP_MOVE_OBJECT_16 = 0x09;
+const OP_MOVE_RESULT_OBJECT = 0x0c;
+const OP_CHECK_CAST = 0x1f;
+const OP_CONST_STRING = 0x1a;
+const OP_CONST_STRING_JUMBO = 0x1b;
+const OP_SGET_OBJECT = 0x62;
+const OP_INVOKE_FIRST = 0x6e;
+const OP_INVOKE_STATIC = 0x71;
+const OP_INVOKE_LAST = 0x72;
+const OP_INVOKE_RANGE_FIRST = 0x74;
+const OP_INVOKE_STATIC_RANGE = 0x77;
+const OP_INVOKE_RANGE_LAST = 0x78;
+const PAYLOAD_PACKED_SWITCH = 0x0100;
+const PAYLOAD_SPARSE_SWITCH = 0x0200;
+const PAYLOAD_FILL_ARRAY = 0x0300;
+
+/** Code units of each opcode (Dalvik formats); unused opcodes count as one unit. */
+const UNITS = new Uint8Array(256).fill(1);
+for (const [first, last, units] of [
+  [0x02, 0x02, 2], [0x03, 0x03, 3], [0x05, 0x05, 2], [0x06, 0x06, 3], [0x08, 0x08, 2], [0x09, 0x09, 3],
+  [0x13, 0x13, 2], [0x14, 0x14, 3], [0x15, 0x16, 2], [0x17, 0x17, 3], [0x18, 0x18, 5], [0x19, 0x1a, 2],
+  [0x1b, 0x1b, 3], [0x1c, 0x1c, 2], [0x1f, 0x20, 2], [0x22, 0x23, 2], [0x24, 0x26, 3], [0x29, 0x29, 2],
+  [0x2a, 0x2c, 3], [0x2d, 0x3d, 2], [0x44, 0x6d, 2], [0x6e, 0x72, 3], [0x74, 0x78, 3], [0x90, 0xaf, 2],
+  [0xd0, 0xe2, 2], [0xfa, 0xfb, 4], [0xfc, 0xfd, 3], [0xfe, 0xff, 2],
+] as const) UNITS.fill(units, first, last + 1);
+
+/** Opcodes that write a wide (two-register) value to vA. */
+const WIDE_RESULT = new Set([0x04, 0x05, 0x06, 0x0b, 0x16, 0x17, 0x18, 0x19, 0x45, 0x53, 0x61, 0x7d, 0x80, 0x81, 0x83, 0x86, 0x88, 0x89, 0x8b]);
+for (let op = 0x9b; op <= 0xa5; op++) WIDE_RESULT.add(op);
+for (let op = 0xab; op <= 0xaf; op++) WIDE_RESULT.add(op);
+for (let op = 0xbb; op <= 0xc5; op++) WIDE_RESULT.add(op);
+for (let op = 0xcb; op <= 0xcf; op++) WIDE_RESULT.add(op);
+
+/** Formats whose vA is the low nibble of the high byte (12x, 11n, 22c, 22s); the rest of the writers use the whole byte. */
+function nibbleDestination(op: number): boolean {
+  return (op >= 0x01 && op <= 0x07) || op === 0x12 || op === 0x20 || op === 0x21 || op === 0x23 || (op >= 0x52 && op <= 0x58) || (op >= 0x7b && op <= 0x8f) || (op >= 0xb0 && op <= 0xd7);
+}
+
+/** Whether the opcode writes vA (as opposed to reading it: stores, branches, returns, invokes, switches). */
+function writesDestination(op: number): boolean {
+  return (
+    (op >= 0x01 && op <= 0x0d) ||
+    (op >= 0x12 && op <= 0x1c) ||
+    (op >= 0x20 && op <= 0x23) ||
+    (op >= 0x2d && op <= 0x31) ||
+    (op >= 0x44 && op <= 0x4a) ||
+    (op >= 0x52 && op <= 0x58) ||
+    (op >= 0x60 && op <= 0x66) ||
+    (op >= 0x7b && op <= 0xe2) ||
+    op === 0xfe ||
+    op === 0xff
+  );
+}
+
+function readUleb128(bytes: Uint8Array, at: number): { readonly value: number; readonly next: number } | undefined {
+  let value = 0;
+  for (let length = 0; length < MAX_ULEB128_BYTES && at + length < bytes.length; length++) {
+    const byte = bytes[at + length] as number;
+    value += (byte & 0x7f) * 2 ** (7 * length);
+    if (byte < 0x80) return { value, next: at + length + 1 };
+  }
+  return undefined;
+}
+
+/** Instructions and class_data entries left to read in this file. */
+interface Budget {
+  left: number;
+}
+
+/** A method reference resolved to names: `Ljavax/crypto/spec/SecretKeySpec;-><init>` and its shorty. */
+interface MethodRef {
+  readonly target: string;
+  /** Return type then parameters, one letter each (`VLL`); `J` and `D` take two registers. */
+  readonly shorty: string;
+}
+
+class Resolver {
+  private readonly methods = new Map<number, MethodRef | null>();
+
+  constructor(private readonly dex: DexTables) {}
+
+  typeName(typeIndex: number): string | undefined {
+    const { dex } = this;
+    if (typeIndex >= dex.typeIdsSize || dex.typeIdsOff + typeIndex * 4 + 4 > dex.bytes.length) return undefined;
+    return dex.string(dex.view.getUint32(dex.typeIdsOff + typeIndex * 4, true));
+  }
+
+  method(methodIndex: number): MethodRef | undefined {
+    let ref = this.methods.get(methodIndex);
+    if (ref === undefined) {
+      ref = this.readMethod(methodIndex) ?? null;
+      this.methods.set(methodIndex, ref);
+    }
+    return ref ?? undefined;
+  }
+
+  private readMethod(methodIndex: number): MethodRef | undefined {
+    const { dex } = this;
+    const at = dex.methodIdsOff + methodIndex * METHOD_ID_SIZE;
+    if (methodIndex >= dex.methodIdsSize || at + METHOD_ID_SIZE > dex.bytes.length) return undefined;
+    const owner = this.typeName(dex.view.getUint16(at, true));
+    const protoIndex = dex.view.getUint16(at + 2, true);
+    const name = dex.string(dex.view.getUint32(at + 4, true));
+    const protoAt = dex.protoIdsOff + protoIndex * PROTO_ID_SIZE;
+    if (owner === undefined || name === undefined || protoIndex >= dex.protoIdsSize || protoAt + 4 > dex.bytes.length) return undefined;
+    const shorty = dex.string(dex.view.getUint32(protoAt, true));
+    return shorty === undefined ? undefined : { target: `${owner}->${name}`, shorty };
+  }
+}
+
+/** The register of each declared parameter, given the invoke's argument registers. */
+function parameterRegisters(shorty: string, registers: readonly number[], isStatic: boolean): (number | undefined)[] {
+  const result: (number | undefined)[] = [];
+  let slot = isStatic ? 0 : 1;
+  for (const type of shorty.slice(1)) {
+    result.push(registers[slot]);
+    slot += type === 'J' || type === 'D' ? 2 : 1;
+  }
+  return result;
+}
+
+/** One method's walk: which string index each register holds. */
+class MethodWalk {
+  private readonly held = new Map<number, number>();
+  /** The constant the previous invoke returned, for a `move-result-object` right after it. */
+  private result: number | undefined;
+
+  constructor(
+    private readonly dex: DexTables,
+    private readonly resolver: Resolver,
+    private readonly method: string,
+    private readonly found: ExtractedString[],
+    private readonly reported: Set<string>,
+  ) {}
+
+  private set(register: number, stringIndex: number | undefined): void {
+    if (stringIndex === undefined) this.held.delete(register);
+    else this.held.set(register, stringIndex);
+  }
+
+  /** Reads the instruction at `at` (a byte offset); returns its size in code units. */
+  step(at: number, end: number): number {
+    const { view } = this.dex;
+    const unit = view.getUint16(at, true);
+    const op = unit & 0xff;
+    const size = op === OP_NOP ? payloadUnits(view, at, unit, end) : (UNITS[op] as number);
+    if (at + size * 2 > end) return size;
+    const result = this.result;
+    this.result = undefined;
+    const high = unit >> 8;
+    switch (op) {
+      case OP_CONST_STRING:
+        this.set(high, view.getUint16(at + 2, true));
+        break;
+      case OP_CONST_STRING_JUMBO:
+        this.set(high, view.getUint32(at + 2, true));
+        break;
+      case OP_SGET_OBJECT:
+        this.set(high, this.dex.staticStrings.get(view.getUint16(at + 2, true)));
+        break;
+      case OP_MOVE_OBJECT:
+        this.set(high & 0xf, this.held.get(high >> 4));
+        break;
+      case OP_MOVE_OBJECT_FROM16:
+        this.set(high, this.held.get(view.getUint16(at + 2, true)));
+        break;
+      case OP_MOVE_OBJECT_16:
+        this.set(view.getUint16(at + 2, true), this.held.get(view.getUint16(at + 4, true)));
+        break;
+      case OP_MOVE_RESULT_OBJECT:
+        this.set(high, result);
+        break;
+      case OP_CHECK_CAST:
+        break;
+      default:
+        if (op >= OP_INVOKE_FIRST && op <= OP_INVOKE_LAST) {
+          const count = high >> 4;
+          const packed = view.getUint16(at + 4, true);
+          const registers = [packed & 0xf, (packed >> 4) & 0xf, (packed >> 8) & 0xf, packed >> 12, high & 0xf].slice(0, count);
+          this.result = this.invoke(view.getUint16(at + 2, true), registers, op === OP_INVOKE_STATIC);
+        } else if (op >= OP_INVOKE_RANGE_FIRST && op <= OP_INVOKE_RANGE_LAST) {
+          const first = view.getUint16(at + 4, true);
+          this.result = this.invoke(view.getUint16(at + 2, true), Array.from({ length: high }, (_, index) => first + index), op === OP_INVOKE_STATIC_RANGE);
+        } else if (writesDestination(op)) {
+          const destination = nibbleDestination(op) ? high & 0xf : high;
+          this.held.delete(destination);
+          if (WIDE_RESULT.has(op)) this.held.delete(destination + 1);
+        }
+    }
+    return size;
+  }
+
+  /** Reports a held constant reaching a sink; returns the constant a pass-through call gives back. */
+  private invoke(methodIndex: number, registers: readonly number[], isStatic: boolean): number | undefined {
+    const ref = this.resolver.method(methodIndex);
+    if (ref === undefined) return undefined;
+    const parameters = parameterRegisters(ref.shorty, registers, isStatic);
+    const heldAt = (parameter: number) => {
+      const register = parameter < 0 ? (isStatic ? undefined : registers[0]) : parameters[parameter];
+      return register === undefined ? undefined : this.held.get(register);
+    };
+    const through = PASS_THROUGH.get(ref.target);
+    if (through !== undefined) return heldAt(through);
+    const sink = SINKS.get(ref.target);
+    if (sink === undefined) return undefined;
+    if (sink.headerName !== undefined) {
+      const name = heldAt(sink.headerName);
+      if (!isAuthorizationHeader(name === undefined ? undefined : this.dex.string(name))) return undefined;
+    }
+    const stringIndex = heldAt(sink.parameter);
+    const value = stringIndex === undefined ? undefined : this.dex.string(stringIndex);
+    if (stringIndex === undefined || value === undefined || value === '') return undefined;
+    const id = `${stringIndex}\0${ref.target}\0${this.method}`;
+    if (!this.reported.has(id)) {
+      this.reported.add(id);
+      this.found.push(useString(value, this.dex.table, stringIndex, ref.target, sink, this.method));
+    }
+    return undefined;
+  }
+}
+
+/** Size in code units of the pseudo-instruction (switch or array payload) a nop opens, or 1 for a real nop. */
+function payloadUnits(view: DataView, at: number, unit: number, end: number): number {
+  if (at + 8 > end) return 1;
+  const count = view.getUint16(at + 2, true);
+  switch (unit) {
+    case PAYLOAD_PACKED_SWITCH:
+      return count * 2 + 4;
+    case PAYLOAD_SPARSE_SWITCH:
+      return count * 4 + 2;
+    case PAYLOAD_FILL_ARRAY:
+      return Math.ceil((count * view.getUint32(at + 4, true)) / 2) + 4;
+    default:
+      return 1;
+  }
+}
+
+/** The (method_ids index, code_off) of every method with code in a class_data_item. */
+function* methodsWithCode(bytes: Uint8Array, classDataOff: number, budget: Budget): Generator<readonly [number, number], boolean> {
+  const counts: number[] = [];
+  let at = classDataOff;
+  for (let index = 0; index < 4; index++) {
+    const count = readUleb128(bytes, at);
+    if (!count) return false;
+    counts.push(count.value);
+    at = count.next;
+  }
+  const [staticFields = 0, instanceFields = 0, directMethods = 0, virtualMethods = 0] = counts;
+  for (let field = 0; field < staticFields + instanceFields; field++) {
+    if (budget.left-- <= 0) return true;
+    const next = readUleb128(bytes, at);
+    const flags = next && readUleb128(bytes, next.next);
+    if (!flags) return false;
+    at = flags.next;
+  }
+  for (const total of [directMethods, virtualMethods]) {
+    let methodIndex = 0;
+    for (let method = 0; method < total; method++) {
+      if (budget.left-- <= 0) return true;
+      const diff = readUleb128(bytes, at);
+      const flags = diff && readUleb128(bytes, diff.next);
+      const codeOff = flags && readUleb128(bytes, flags.next);
+      if (!diff || !codeOff) return false;
+      methodIndex += diff.value;
+      at = codeOff.next;
+      if (codeOff.value !== 0) yield [methodIndex, codeOff.value];
+    }
+  }
+  return true;
+}
+
+export function dexUses(dex: DexTables): UseScan {
+  const { bytes, view } = dex;
+  const found: ExtractedString[] = [];
+  const reported = new Set<string>();
+  const resolver = new Resolver(dex);
+  const budget: Budget = { left: bytes.length * UNITS_PER_FILE_BYTE };
+  let damagedMethods = 0;
+  const visited = new Set<number>();
+  if (dex.classDefsOff + dex.classDefsSize * CLASS_DEF_SIZE > bytes.length) return { strings: found, damagedMethods: 0, overBudget: false };
+  for (let classIndex = 0; classIndex < dex.classDefsSize; classIndex++) {
+    const classDef = dex.classDefsOff + classIndex * CLASS_DEF_SIZE;
+    const classDataOff = view.getUint32(classDef + CLASS_DATA_OFF_IN_CLASS_DEF, true);
+    // Each class has its own class_data in a real file; class_defs sharing one are crafted, and it is read once.
+    if (classDataOff === 0 || visited.has(classDataOff)) continue;
+    visited.add(classDataOff);
+    const methods = methodsWithCode(bytes, classDataOff, budget);
+    for (let next = methods.next(); ; next = methods.next()) {
+      if (next.done) {
+        // dex.ts already reports damaged class_data of a class with static values.
+        if (!next.value && view.getUint32(classDef + STATIC_VALUES_OFF_IN_CLASS_DEF, true) === 0) damagedMethods++;
+        break;
+      }
+      const [methodIndex, codeOff] = next.value;
+      if (codeOff + CODE_ITEM_HEADER > bytes.length) {
+        damagedMethods++;
+        continue;
+      }
+      const declared = view.getUint32(codeOff + 12, true);
+      const start = codeOff + CODE_ITEM_HEADER;
+      const end = Math.min(bytes.length, start + declared * 2);
+      if (start + declared * 2 > bytes.length) damagedMethods++;
+      const ref = resolver.method(methodIndex);
+      const walk = new MethodWalk(dex, resolver, ref?.target ?? `method #${methodIndex}`, found, reported);
+      for (let at = start; at + 2 <= end; ) {
+        if (budget.left-- <= 0) break;
+        at += walk.step(at, end) * 2;
+      }
+    }
+    if (budget.left <= 0) return { strings: found, damagedMethods, overBudget: true };
+  }
+  return { strings: found, damagedMethods, overBudget: false };
+}

@@ -1,0 +1,72 @@
+/**
+ * Hardcoded keys found by how code uses them, shared by the DEX and class-file readers: which calls
+ * consume a key, IV, password or credential header (the sinks), and which calls hand a constant on
+ * unchanged (`String.getBytes`, `toCharArray`, Base64 decoding). A constant that reaches a sink is
+ * a key whatever it looks like (`"This is the super secret key 123"`), so the bytecode readers
+ * report it as a string keyed by the use, and rules in `rules/hardcoded-use.toml` decide the finding.
+ */
+import type { ExtractedString } from '../strings.js';
+
+/** What a sink does with the value: the rendered key starts with it (`key for javax.crypto...`). */
+export type UseRole = 'key' | 'iv' | 'password' | 'authorization';
+
+export interface Sink {
+  readonly role: UseRole;
+  /** Which declared parameter (0-based, not counting `this`) holds the value. */
+  readonly parameter: number;
+  /** For header setters: the parameter that must be a constant naming an authorization header. */
+  readonly headerName?: number;
+}
+
+const AUTHORIZATION_HEADER = /^(?:proxy-)?authorization$/i;
+
+const CONNECTIONS = ['Ljava/net/URLConnection;', 'Ljava/net/HttpURLConnection;', 'Ljavax/net/ssl/HttpsURLConnection;'];
+const SQLCIPHER = ['Lnet/sqlcipher/database/SQLiteDatabase;', 'Lnet/zetetic/database/sqlcipher/SQLiteDatabase;'];
+const SQLCIPHER_HELPERS = ['Lnet/sqlcipher/database/SQLiteOpenHelper;', 'Lnet/zetetic/database/sqlcipher/SQLiteOpenHelper;'];
+
+/** `class->name` → sink. Cipher.init and Mac.init take a Key object: the constant is caught where SecretKeySpec builds it. */
+export const SINKS: ReadonlyMap<string, Sink> = new Map<string, Sink>([
+  ['Ljavax/crypto/spec/SecretKeySpec;-><init>', { role: 'key', parameter: 0 }],
+  ['Ljavax/crypto/spec/DESKeySpec;-><init>', { role: 'key', parameter: 0 }],
+  ['Ljavax/crypto/spec/DESedeKeySpec;-><init>', { role: 'key', parameter: 0 }],
+  ['Ljavax/crypto/spec/IvParameterSpec;-><init>', { role: 'iv', parameter: 0 }],
+  ['Ljavax/crypto/spec/GCMParameterSpec;-><init>', { role: 'iv', parameter: 1 }],
+  ['Ljavax/crypto/spec/PBEKeySpec;-><init>', { role: 'password', parameter: 0 }],
+  ['Ljava/security/KeyStore;->load', { role: 'password', parameter: 1 }],
+  ['Ljava/security/KeyStore;->getKey', { role: 'password', parameter: 1 }],
+  ['Ljava/net/PasswordAuthentication;-><init>', { role: 'password', parameter: 1 }],
+  ['Lokhttp3/Credentials;->basic', { role: 'password', parameter: 1 }],
+  ...SQLCIPHER.flatMap((owner) => ['openOrCreateDatabase', 'openDatabase'].map((name) => [`${owner}->${name}`, { role: 'password', parameter: 1 }] as const)),
+  ...SQLCIPHER_HELPERS.flatMap((owner) => ['getWritableDatabase', 'getReadableDatabase'].map((name) => [`${owner}->${name}`, { role: 'password', parameter: 0 }] as const)),
+  ...CONNECTIONS.flatMap((owner) => ['setRequestProperty', 'addRequestProperty'].map((name) => [`${owner}->${name}`, { role: 'authorization', parameter: 1, headerName: 0 }] as const)),
+  ...['header', 'addHeader'].map((name) => [`Lokhttp3/Request$Builder;->${name}`, { role: 'authorization', parameter: 1, headerName: 0 }] as const),
+]);
+
+/** Calls whose result is the constant in another form; the value is `this` (-1) or a parameter. */
+export const PASS_THROUGH: ReadonlyMap<string, number> = new Map([
+  ['Ljava/lang/String;->getBytes', -1],
+  ['Ljava/lang/String;->toCharArray', -1],
+  ['Ljava/lang/String;->trim', -1],
+  ['Landroid/util/Base64;->decode', 0],
+  ['Ljava/util/Base64$Decoder;->decode', 0],
+]);
+
+/** The header-name constant a header setter needs before its value counts as a credential. */
+export function isAuthorizationHeader(name: string | undefined): boolean {
+  return name !== undefined && AUTHORIZATION_HEADER.test(name);
+}
+
+/** `Ljavax/crypto/spec/SecretKeySpec;-><init>` → `javax.crypto.spec.SecretKeySpec.<init>`. */
+export function sinkLabel(target: string): string {
+  const [owner = '', name = ''] = target.split('->');
+  return `${owner.replace(/^L|;$/g, '').replace(/\//g, '.')}.${name}`;
+}
+
+/**
+ * The string a bytecode reader reports for a constant that reaches `target`: the value keyed by its
+ * use (`key for javax.crypto.spec.SecretKeySpec.<init> = "..."`), placed at the constant and the sink.
+ */
+export function useString(value: string, table: string, index: number, target: string, sink: Sink, method: string): ExtractedString {
+  const label = sinkLabel(target);
+  return { value, key: `${sink.role} for ${label}`, locator: { kind: 'use', table, index, sink: label, method } };
+}
