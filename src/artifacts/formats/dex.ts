@@ -5,6 +5,9 @@
  *
  * A string that is the initial value of a static field (`static final String AWS_SECRET_ACCESS_KEY =
  * "..."`) gets the field name as its key: that name is often the only keyword a rule can rely on.
+ *
+ * After the pool come the constants the code passes to keys and passwords (dex-code.ts), keyed by
+ * that use (`key for javax.crypto.spec.SecretKeySpec.<init>`), with a `use` locator.
  */
 import { type ExtractedString, type Extraction, FormatError } from '../strings.js';
 import { bufferView, decodeModifiedUtf8 } from './mutf8.js';
