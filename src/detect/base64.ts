@@ -6,12 +6,44 @@ export interface DecodedSegment {
   readonly decoded: string;
 }
 
+/** Runs shorter than this cannot hold a secret worth finding; longer ones are data blobs (images, fonts). */
+const MIN_RUN = 20;
+const MAX_RUN = 4096;
+const EQUALS = 61;
+
+/** The base64 and base64url alphabet, `[A-Za-z0-9+/_-]`, by character code. */
+const IN_ALPHABET = new Uint8Array(128);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') IN_ALPHABET[char.charCodeAt(0)] = 1;
+
+function inAlphabet(code: number): boolean {
+  return code < 128 && IN_ALPHABET[code] === 1;
+}
+
 /**
- * A whole run of base64 characters: shorter runs cannot hold a secret worth finding, longer ones are
- * data blobs (images, fonts). The lookbehind makes every position inside a run fail at once, so the
- * scan is linear instead of retrying each identifier from each of its characters.
+ * Whole runs of base64 characters of MIN_RUN to MAX_RUN characters with at most two `=` of padding,
+ * as spans of `text`: what `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g`
+ * matches, found by one loop over the characters, which V8 runs several times faster than the
+ * regex (it tries the lookbehind at every position).
  */
-const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g;
+export function* base64Runs(text: string): Generator<{ readonly start: number; readonly end: number }> {
+  const length = text.length;
+  let at = 0;
+  while (at < length) {
+    if (!inAlphabet(text.charCodeAt(at))) {
+      at++;
+      continue;
+    }
+    const start = at;
+    while (at < length && inAlphabet(text.charCodeAt(at))) at++;
+    const runLength = at - start;
+    let padding = 0;
+    while (at + padding < length && text.charCodeAt(at + padding) === EQUALS) padding++;
+    // More padding than two, or a run going on after it, is not one base64 run.
+    const ends = at + padding === length || !inAlphabet(text.charCodeAt(at + padding));
+    if (runLength >= MIN_RUN && runLength <= MAX_RUN && padding <= 2 && ends) yield { start, end: at + padding };
+    at += padding;
+  }
+}
 
 function isPrintable(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -26,13 +58,12 @@ const LETTERS_ONLY = /^[A-Za-z]+$/;
 
 export function base64Segments(text: string): DecodedSegment[] {
   const segments: DecodedSegment[] = [];
-  BASE64_RUN.lastIndex = 0;
-  for (let match = BASE64_RUN.exec(text); match; match = BASE64_RUN.exec(text)) {
-    const run = match[0];
+  for (const { start, end } of base64Runs(text)) {
+    const run = text.slice(start, end);
     if (LETTERS_ONLY.test(run)) continue;
     const decoded = Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64').toString('latin1');
     if (decoded.length < 14 || !isPrintable(decoded)) continue;
-    segments.push({ start: match.index, end: match.index + run.length, decoded });
+    segments.push({ start, end, decoded });
   }
   return segments;
 }

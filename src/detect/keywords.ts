@@ -1,6 +1,13 @@
 /**
- * One-pass keyword prefilter: a single case-insensitive alternation finds which rules' keywords occur
- * in a text, so only those rules' regexes run (measured 5–8× faster than one `includes` per keyword).
+ * One-pass keyword prefilter: an Aho-Corasick automaton, built once per ruleset, reads a text one
+ * character at a time and tells which rules' keywords occur in it, so only those rules' regexes run.
+ * It replaced one case-insensitive alternation of all keywords, which V8 runs by trying the
+ * alternation at every position: on the npm corpus the automaton takes a sixth of its CPU time.
+ *
+ * Keywords match case-insensitively as a regex's `i` flag does without `u`: an ASCII letter matches
+ * either case, and no other character matches an ASCII one (the spec keeps a non-ASCII character
+ * whose upper case is ASCII, like `ſ` or `ı`, distinct). Keywords holding a non-ASCII character
+ * (possible in a user's rules, never in keyleak's) are left to a regex with that same flag.
  */
 
 export interface KeywordIndex {
@@ -10,6 +17,82 @@ export interface KeywordIndex {
 
 function escapeRegex(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const ASCII = 128;
+
+interface Automaton {
+  /** Character (< 128) → column of `next`; 0 for characters no keyword holds. */
+  readonly columnOf: Uint8Array;
+  readonly columns: number;
+  /** `next[state * columns + column]`: the complete transition function (failure links folded in). */
+  readonly next: Uint16Array | Uint32Array;
+  /** Keywords (by index) ending in a state, suffixes included: `found[foundStart[s]..foundStart[s + 1]]`. */
+  readonly foundStart: Uint32Array;
+  readonly found: Uint32Array;
+}
+
+/** The automaton of `keywords` (lowercase ASCII). */
+function buildAutomaton(keywords: readonly string[]): Automaton {
+  const columnOf = new Uint8Array(ASCII);
+  let columns = 1;
+  for (const keyword of keywords) {
+    for (let i = 0; i < keyword.length; i++) {
+      const code = keyword.charCodeAt(i);
+      if (columnOf[code] === 0) columnOf[code] = columns++;
+    }
+  }
+  for (let code = 65; code <= 90; code++) columnOf[code] = columnOf[code + 32]!;
+
+  // The trie, as growing arrays: goto[state][column] (-1: none), and each state's own keywords.
+  const trie: Int32Array[] = [new Int32Array(columns).fill(-1)];
+  const ownKeywords: number[][] = [[]];
+  keywords.forEach((keyword, index) => {
+    let state = 0;
+    for (let i = 0; i < keyword.length; i++) {
+      const column = columnOf[keyword.charCodeAt(i)]!;
+      if (trie[state]![column] === -1) {
+        trie[state]![column] = trie.length;
+        trie.push(new Int32Array(columns).fill(-1));
+        ownKeywords.push([]);
+      }
+      state = trie[state]![column]!;
+    }
+    ownKeywords[state]!.push(index);
+  });
+
+  // Breadth-first: each state's failure link and complete transitions come from shallower states.
+  const states = trie.length;
+  const next = states < 0x10000 ? new Uint16Array(states * columns) : new Uint32Array(states * columns);
+  const failure = new Int32Array(states);
+  const keywordsAt: number[][] = ownKeywords.map((own) => [...own]);
+  const queue: number[] = [];
+  for (let column = 0; column < columns; column++) {
+    const child = trie[0]![column]!;
+    next[column] = child === -1 ? 0 : child;
+    if (child !== -1) queue.push(child);
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const state = queue[head]!;
+    const fallback = failure[state]!;
+    for (const keyword of keywordsAt[fallback]!) keywordsAt[state]!.push(keyword);
+    for (let column = 0; column < columns; column++) {
+      const child = trie[state]![column]!;
+      if (child === -1) {
+        next[state * columns + column] = next[fallback * columns + column]!;
+      } else {
+        next[state * columns + column] = child;
+        failure[child] = next[fallback * columns + column]!;
+        queue.push(child);
+      }
+    }
+  }
+
+  const foundStart = new Uint32Array(states + 1);
+  for (let state = 0; state < states; state++) foundStart[state + 1] = foundStart[state]! + keywordsAt[state]!.length;
+  const found = new Uint32Array(foundStart[states]!);
+  keywordsAt.forEach((list, state) => found.set(list, foundStart[state]!));
+  return { columnOf, columns, next, foundStart, found };
 }
 
 /** `rulesKeywords[i]` are rule i's lowercased keywords; a rule without keywords always runs. */
@@ -24,40 +107,59 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): Key
       rulesByKeyword.set(keyword, rules);
     }
   });
-  const keywords = [...rulesByKeyword.keys()].sort((a, b) => b.length - a.length || a.localeCompare(b));
-  // A match of a long keyword hides the shorter keywords inside it at the same position.
-  // Worked out on first sight of each keyword: most of them never occur in a given run.
-  const containment = new Map<string, readonly string[]>();
-  const containedIn = (outer: string): readonly string[] => {
-    let inner = containment.get(outer);
-    if (inner === undefined) {
-      inner = keywords.filter((keyword) => keyword !== outer && outer.includes(keyword));
-      containment.set(outer, inner);
+  const keywords = [...rulesByKeyword.keys()];
+  // An empty keyword occurs in every text, as an empty alternative of a regex matches anywhere.
+  const baseline = [...new Set([...alwaysRun, ...(rulesByKeyword.get('') ?? [])])];
+  const isAscii = (keyword: string) => /^[\x00-\x7f]+$/.test(keyword);
+  const ascii = keywords.filter(isAscii);
+  const asciiRules = ascii.map((keyword) => rulesByKeyword.get(keyword)!);
+  const automaton = ascii.length === 0 ? undefined : buildAutomaton(ascii.map((keyword) => keyword.replace(/[A-Z]/g, (letter) => letter.toLowerCase())));
+  const unicode = keywords.filter((keyword) => keyword.length > 0 && !isAscii(keyword));
+  const unicodeAnywhere = unicode.length === 0 ? undefined : new RegExp(unicode.map(escapeRegex).join('|'), 'gi');
+  const unicodeHere = unicode.map((keyword) => new RegExp(escapeRegex(keyword), 'iy'));
+
+  const asciiFound = (text: string, selected: Set<number>): void => {
+    if (automaton === undefined) return;
+    const { columnOf, columns, next, foundStart, found } = automaton;
+    const seen = new Uint8Array(ascii.length);
+    let unseen = ascii.length;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      state = code < ASCII ? next[state * columns + columnOf[code]!]! : 0;
+      const end = foundStart[state + 1]!;
+      for (let at = foundStart[state]!; at < end; at++) {
+        const keyword = found[at]!;
+        if (seen[keyword] === 1) continue;
+        seen[keyword] = 1;
+        for (const rule of asciiRules[keyword]!) selected.add(rule);
+        if (--unseen === 0) return;
+      }
     }
-    return inner;
   };
-  const pattern = keywords.length > 0 ? new RegExp(keywords.map(escapeRegex).join('|'), 'gi') : undefined;
+
+  const unicodeFound = (text: string, selected: Set<number>): void => {
+    if (unicodeAnywhere === undefined) return;
+    const seen = new Set<number>();
+    unicodeAnywhere.lastIndex = 0;
+    for (let match = unicodeAnywhere.exec(text); match; match = unicodeAnywhere.exec(text)) {
+      // Every keyword starting here, not only the alternative that matched.
+      unicodeHere.forEach((here, keyword) => {
+        here.lastIndex = match!.index;
+        if (seen.has(keyword) || !here.test(text)) return;
+        seen.add(keyword);
+        for (const rule of rulesByKeyword.get(unicode[keyword]!)!) selected.add(rule);
+      });
+      if (seen.size === unicode.length) return;
+      unicodeAnywhere.lastIndex = match.index + 1;
+    }
+  };
 
   return {
     candidates(text) {
-      const selected = new Set<number>(alwaysRun);
-      if (pattern) {
-        const seen = new Set<string>();
-        pattern.lastIndex = 0;
-        for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-          const found = match[0].toLowerCase();
-          if (!seen.has(found)) {
-            for (const keyword of [found, ...containedIn(found)]) {
-              if (seen.has(keyword)) continue;
-              seen.add(keyword);
-              for (const rule of rulesByKeyword.get(keyword)!) selected.add(rule);
-            }
-            if (seen.size === keywords.length) break;
-          }
-          // Restart one character later so a keyword overlapping the end of this match is still seen.
-          pattern.lastIndex = match.index + 1;
-        }
-      }
+      const selected = new Set<number>(baseline);
+      asciiFound(text, selected);
+      unicodeFound(text, selected);
       return [...selected].sort((a, b) => a - b);
     },
   };

@@ -22,3 +22,52 @@ describe('keywordIndex', () => {
     expect(overlapping.candidates('xxabcdefxx')).toEqual([0, 1]);
   });
 });
+
+/** What the prefilter must agree with: for each keyword, does a case-insensitive regex find it. */
+function byRegex(rulesKeywords: readonly (readonly string[])[], text: string): number[] {
+  const escape = (keyword: string) => keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return rulesKeywords.flatMap((keywords, rule) => (keywords.length === 0 || keywords.some((keyword) => new RegExp(escape(keyword), 'i').test(text)) ? [rule] : []));
+}
+
+/** A small deterministic generator, so a failure names its seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 0x100000000;
+  };
+}
+
+describe('keywordIndex against a case-insensitive regex per keyword', () => {
+  it('agrees on keywords that are prefixes, suffixes and infixes of each other', () => {
+    const rules = [['he'], ['she'], ['his'], ['hers'], ['ushers'], ['key'], ['api_key'], ['-----begin'], ['$1$'], ['a.b'], ['x\\"y']];
+    for (const text of ['ushers', 'USHERS', 'sHe', 'hi his', 'private api_KEY=', '-----BEGIN RSA', 'pw $1$salt', 'aXb', 'a.B', 'x\\"Y', 'hehehe', '']) {
+      expect(keywordIndex(rules).candidates(text), text).toEqual(byRegex(rules, text));
+    }
+  });
+
+  it('does not let a non-ASCII character stand for an ASCII letter, as the i flag without u does not', () => {
+    const rules = [['sk'], ['ki'], ['secret']];
+    // U+017F (long s), U+212A (Kelvin sign) and U+0131 (dotless i) upper-case to ASCII letters.
+    for (const text of ['\u017fk', 's\u212a', 'k\u0131', 'SECRET', 'secr\u00e9t']) {
+      expect(keywordIndex(rules).candidates(text), text).toEqual(byRegex(rules, text));
+    }
+  });
+
+  it('finds keywords holding non-ASCII characters case-insensitively, next to ASCII ones', () => {
+    const rules = [['clé_api'], ['пароль'], ['token'], ['ключ', 'key']];
+    for (const text of ['CLÉ_API=1', 'ПАРОЛЬ: x', 'Пароль token', 'КЛЮЧ', 'nothing', 'cle_api']) {
+      expect(keywordIndex(rules).candidates(text), text).toEqual(byRegex(rules, text));
+    }
+  });
+
+  it('agrees on random texts over a small alphabet, where keywords overlap often', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const next = random(seed);
+      const word = (length: number) => Array.from({ length }, () => 'abAB-\u017f'[Math.floor(next() * 6)]).join('');
+      const rules = Array.from({ length: 1 + Math.floor(next() * 6) }, () => (next() < 0.1 ? [] : Array.from({ length: 1 + Math.floor(next() * 2) }, () => word(1 + Math.floor(next() * 4)).toLowerCase())));
+      const text = word(Math.floor(next() * 40));
+      expect(keywordIndex(rules).candidates(text), `seed ${seed}: ${JSON.stringify(rules)} in ${JSON.stringify(text)}`).toEqual(byRegex(rules, text));
+    }
+  });
+});
