@@ -11,38 +11,36 @@ const MIN_RUN = 20;
 const MAX_RUN = 4096;
 const EQUALS = 61;
 
-/** The base64 and base64url alphabet, `[A-Za-z0-9+/_-]`, by character code. */
-const IN_ALPHABET = new Uint8Array(128);
+/** The base64 and base64url alphabet, `[A-Za-z0-9+/_-]`, over all UTF-16 code units (no range check in the loop). */
+const IN_ALPHABET = new Uint8Array(0x10000);
 for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') IN_ALPHABET[char.charCodeAt(0)] = 1;
-
-function inAlphabet(code: number): boolean {
-  return code < 128 && IN_ALPHABET[code] === 1;
-}
 
 /**
  * Whole runs of base64 characters of MIN_RUN to MAX_RUN characters with at most two `=` of padding,
- * as spans of `text`: what `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g`
- * matches, found by one loop over the characters, which V8 runs several times faster than the
- * regex (it tries the lookbehind at every position).
+ * as [start, end) offsets in `text`, flat: what
+ * `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g` matches, found by one
+ * loop over the characters, which V8 runs faster than the regex (it tries the lookbehind everywhere).
  */
-export function* base64Runs(text: string): Generator<{ readonly start: number; readonly end: number }> {
+export function base64Runs(text: string): number[] {
+  const spans: number[] = [];
   const length = text.length;
   let at = 0;
   while (at < length) {
-    if (!inAlphabet(text.charCodeAt(at))) {
+    if (IN_ALPHABET[text.charCodeAt(at)] === 0) {
       at++;
       continue;
     }
     const start = at;
-    while (at < length && inAlphabet(text.charCodeAt(at))) at++;
+    while (at < length && IN_ALPHABET[text.charCodeAt(at)] === 1) at++;
     const runLength = at - start;
     let padding = 0;
     while (at + padding < length && text.charCodeAt(at + padding) === EQUALS) padding++;
     // More padding than two, or a run going on after it, is not one base64 run.
-    const ends = at + padding === length || !inAlphabet(text.charCodeAt(at + padding));
-    if (runLength >= MIN_RUN && runLength <= MAX_RUN && padding <= 2 && ends) yield { start, end: at + padding };
+    const ends = at + padding === length || IN_ALPHABET[text.charCodeAt(at + padding)] === 0;
+    if (runLength >= MIN_RUN && runLength <= MAX_RUN && padding <= 2 && ends) spans.push(start, at + padding);
     at += padding;
   }
+  return spans;
 }
 
 function isPrintable(text: string): boolean {
@@ -58,7 +56,10 @@ const LETTERS_ONLY = /^[A-Za-z]+$/;
 
 export function base64Segments(text: string): DecodedSegment[] {
   const segments: DecodedSegment[] = [];
-  for (const { start, end } of base64Runs(text)) {
+  const spans = base64Runs(text);
+  for (let i = 0; i < spans.length; i += 2) {
+    const start = spans[i]!;
+    const end = spans[i + 1]!;
     const run = text.slice(start, end);
     if (LETTERS_ONLY.test(run)) continue;
     const decoded = Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64').toString('latin1');

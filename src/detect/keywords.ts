@@ -2,12 +2,13 @@
  * One-pass keyword prefilter: an Aho-Corasick automaton, built once per ruleset, reads a text one
  * character at a time and tells which rules' keywords occur in it, so only those rules' regexes run.
  * It replaced one case-insensitive alternation of all keywords, which V8 runs by trying the
- * alternation at every position: on the npm corpus the automaton takes a sixth of its CPU time.
+ * alternation at every position.
  *
  * Keywords match case-insensitively as a regex's `i` flag does without `u`: an ASCII letter matches
  * either case, and no other character matches an ASCII one (the spec keeps a non-ASCII character
  * whose upper case is ASCII, like `ſ` or `ı`, distinct). Keywords holding a non-ASCII character
- * (possible in a user's rules, never in keyleak's) are left to a regex with that same flag.
+ * (possible in a user's rules, never in keyleak's), and keyword lists too large for the automaton's
+ * table, are left to a regex with that same flag.
  */
 
 export interface KeywordIndex {
@@ -19,14 +20,22 @@ function escapeRegex(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** UTF-16 code units: the column table covers them all, so the scan loop needs no range check. */
+const CODE_UNITS = 0x10000;
 const ASCII = 128;
+/** 64 MiB of transitions; keyleak's own rules need under 1 MiB. */
+const MAX_TABLE_ENTRIES = 16 * 1024 * 1024;
 
 interface Automaton {
-  /** Character (< 128) → column of `next`; 0 for characters no keyword holds. */
+  /** UTF-16 code unit → column of `next`; 0 for characters no keyword holds, which lead back to the start. */
   readonly columnOf: Uint8Array;
   readonly columns: number;
-  /** `next[state * columns + column]`: the complete transition function (failure links folded in). */
-  readonly next: Uint16Array | Uint32Array;
+  /**
+   * The complete transition function (failure links folded in), from a state's row (its number
+   * times `columns`) and a column to the next state's row, bitwise negated when keywords end there:
+   * one load and one sign test per character.
+   */
+  readonly next: Int32Array;
   /** Keywords (by index) ending in a state, suffixes included: `found[foundStart[s]..foundStart[s + 1]]`. */
   readonly foundStart: Uint32Array;
   readonly found: Uint32Array;
@@ -34,7 +43,7 @@ interface Automaton {
 
 /** The automaton of `keywords` (lowercase ASCII). */
 function buildAutomaton(keywords: readonly string[]): Automaton {
-  const columnOf = new Uint8Array(ASCII);
+  const columnOf = new Uint8Array(CODE_UNITS);
   let columns = 1;
   for (const keyword of keywords) {
     for (let i = 0; i < keyword.length; i++) {
@@ -63,7 +72,7 @@ function buildAutomaton(keywords: readonly string[]): Automaton {
 
   // Breadth-first: each state's failure link and complete transitions come from shallower states.
   const states = trie.length;
-  const next = states < 0x10000 ? new Uint16Array(states * columns) : new Uint32Array(states * columns);
+  const next = new Uint32Array(states * columns);
   const failure = new Int32Array(states);
   const keywordsAt: number[][] = ownKeywords.map((own) => [...own]);
   const queue: number[] = [];
@@ -92,7 +101,11 @@ function buildAutomaton(keywords: readonly string[]): Automaton {
   for (let state = 0; state < states; state++) foundStart[state + 1] = foundStart[state]! + keywordsAt[state]!.length;
   const found = new Uint32Array(foundStart[states]!);
   keywordsAt.forEach((list, state) => found.set(list, foundStart[state]!));
-  return { columnOf, columns, next, foundStart, found };
+  const rows = new Int32Array(next.length);
+  next.forEach((target, at) => {
+    rows[at] = keywordsAt[target]!.length > 0 ? ~(target * columns) : target * columns;
+  });
+  return { columnOf, columns, next: rows, foundStart, found };
 }
 
 /** `rulesKeywords[i]` are rule i's lowercased keywords; a rule without keywords always runs. */
@@ -111,10 +124,12 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): Key
   // An empty keyword occurs in every text, as an empty alternative of a regex matches anywhere.
   const baseline = [...new Set([...alwaysRun, ...(rulesByKeyword.get('') ?? [])])];
   const isAscii = (keyword: string) => /^[\x00-\x7f]+$/.test(keyword);
-  const ascii = keywords.filter(isAscii);
+  // The table grows with keyword characters times distinct characters: a huge keyword list goes to the regex.
+  const fits = keywords.reduce((total, keyword) => total + keyword.length, 1) * ASCII <= MAX_TABLE_ENTRIES;
+  const ascii = fits ? keywords.filter(isAscii) : [];
   const asciiRules = ascii.map((keyword) => rulesByKeyword.get(keyword)!);
   const automaton = ascii.length === 0 ? undefined : buildAutomaton(ascii.map((keyword) => keyword.replace(/[A-Z]/g, (letter) => letter.toLowerCase())));
-  const unicode = keywords.filter((keyword) => keyword.length > 0 && !isAscii(keyword));
+  const unicode = keywords.filter((keyword) => keyword.length > 0 && !(fits && isAscii(keyword)));
   const unicodeAnywhere = unicode.length === 0 ? undefined : new RegExp(unicode.map(escapeRegex).join('|'), 'gi');
   const unicodeHere = unicode.map((keyword) => new RegExp(escapeRegex(keyword), 'iy'));
 
@@ -123,10 +138,12 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): Key
     const { columnOf, columns, next, foundStart, found } = automaton;
     const seen = new Uint8Array(ascii.length);
     let unseen = ascii.length;
-    let state = 0;
+    let row = 0;
     for (let i = 0; i < text.length; i++) {
-      const code = text.charCodeAt(i);
-      state = code < ASCII ? next[state * columns + columnOf[code]!]! : 0;
+      row = next[row + columnOf[text.charCodeAt(i)]!]!;
+      if (row >= 0) continue;
+      row = ~row;
+      const state = row / columns;
       const end = foundStart[state + 1]!;
       for (let at = foundStart[state]!; at < end; at++) {
         const keyword = found[at]!;

@@ -71,3 +71,10 @@ describe('keywordIndex against a case-insensitive regex per keyword', () => {
     }
   });
 });
+
+describe('keywordIndex with more keywords than its table holds', () => {
+  it('still finds them (with a regex)', () => {
+    const rules = Array.from({ length: 20_000 }, (_, rule) => [`kw${rule.toString(36).padStart(6, '0')}`]);
+    expect(keywordIndex(rules).candidates('x = KW0000A1 and kw000ezz')).toEqual([361, 19439]);
+  });
+});
