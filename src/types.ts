@@ -137,6 +137,8 @@ export interface AnswerMatch {
   readonly status: readonly number[];
   /** Dotted JSON paths (`ok`, `account.status`) and the values that match (any of them). */
   readonly json: Readonly<Record<string, readonly (string | number | boolean)[]>>;
+  /** Dotted JSON paths that must not be in the answer (an error object some APIs send with a 200). */
+  readonly absent?: readonly string[];
 }
 
 /**
@@ -148,6 +150,13 @@ export interface HttpVerifySpec {
   readonly kind: 'http';
   readonly method: 'GET' | 'POST' | 'HEAD';
   readonly url: TemplateText;
+  /**
+   * More URLs asked the same way (`url` given as an array). `until-live`: the provider's regional
+   * hosts, asked in turn until one accepts the secret; invalid only when every one refuses it.
+   * `all`: several APIs, all asked, each one that answers listed; invalid when one refuses the key.
+   */
+  readonly otherUrls?: readonly TemplateText[];
+  readonly probe?: 'until-live' | 'all';
   /**
    * A regex with named groups run on the secret (JSON's `\/` read as `/`), for secrets that are
    * URLs: each group is a `${part.<name>}` placeholder (a webhook's id and token).

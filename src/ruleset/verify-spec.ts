@@ -10,9 +10,9 @@ import { catastrophicBacktracking } from './redos.js';
 type Table = Readonly<Record<string, unknown>>;
 type Problem = (field: string, message: string) => void;
 
-const HTTP_FIELDS = new Set(['method', 'url', 'secret_parts', 'headers', 'basic', 'form', 'json', 'live', 'invalid', 'identity']);
+const HTTP_FIELDS = new Set(['method', 'url', 'probe', 'secret_parts', 'headers', 'basic', 'form', 'json', 'live', 'invalid', 'identity']);
 const CODE_FIELDS = new Set(['code', 'provider']);
-const MATCH_FIELDS = new Set(['status', 'json']);
+const MATCH_FIELDS = new Set(['status', 'json', 'absent']);
 const METHODS = ['GET', 'POST', 'HEAD'] as const;
 export const OAUTH_PROVIDERS: readonly OAuthProvider[] = ['auth0', 'okta', 'entra', 'google', 'salesforce', 'cognito', 'keycloak', 'generic'];
 const CODE_VERIFIERS = ['oauth-client-credentials', 'aws-sts'] as const;
@@ -56,7 +56,9 @@ function answerMatches(value: unknown, field: string, problem: Problem): AnswerM
       }
     }
     if (status.some((code: number) => code >= 300 && code < 400)) problem(`${field}.status`, 'redirects are never followed, so a 3xx answer cannot mean live or invalid');
-    matches.push({ status: status as number[], json });
+    const absent = entry['absent'];
+    if (absent !== undefined && !(Array.isArray(absent) && absent.every((path) => typeof path === 'string'))) problem(`${field}.absent`, 'must be an array of JSON paths');
+    matches.push({ status: status as number[], json, ...(Array.isArray(absent) && absent.length > 0 ? { absent: absent as string[] } : {}) });
   }
   return matches;
 }
@@ -73,13 +75,20 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
   for (const key of Object.keys(table)) if (!HTTP_FIELDS.has(key)) problem(key, 'unknown field in [rules.verify]');
   const method = table['method'] ?? 'GET';
   if (!(METHODS as readonly unknown[]).includes(method)) problem('method', `must be one of ${METHODS.join(', ')}`);
-  const url = table['url'];
-  if (typeof url !== 'string') {
-    problem('url', 'missing (or give code = "..." for a check in code)');
+  const rawUrl = table['url'];
+  const urls = typeof rawUrl === 'string' ? [rawUrl] : Array.isArray(rawUrl) && rawUrl.length > 0 && rawUrl.every((item) => typeof item === 'string') ? (rawUrl as string[]) : undefined;
+  if (urls === undefined) {
+    problem('url', 'missing: a URL or an array of URLs (or give code = "..." for a check in code)');
     return undefined;
   }
-  const urlProblem = urlTemplateProblem(url);
-  if (urlProblem !== undefined) problem('url', urlProblem);
+  const [url, ...otherUrls] = urls as [string, ...string[]];
+  for (const template of urls) {
+    const urlProblem = urlTemplateProblem(template);
+    if (urlProblem !== undefined) problem('url', urlProblem);
+  }
+  const probe = table['probe'];
+  if (probe !== undefined && probe !== 'until-live' && probe !== 'all') problem('probe', 'must be "until-live" or "all"');
+  if (probe !== undefined && otherUrls.length === 0) problem('probe', 'needs url to be an array of URLs');
   const secretParts = table['secret_parts'];
   const parts: string[] = [];
   if (secretParts !== undefined) {
@@ -96,7 +105,7 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
       }
     }
   }
-  checkPlaceholders(url, 'url', companions, problem, parts);
+  for (const template of urls) checkPlaceholders(template, 'url', companions, problem, parts);
   const headers = stringTable(table['headers'], 'headers', problem);
   for (const [name, value] of Object.entries(headers)) {
     if (!/^[A-Za-z0-9-]+$/.test(name)) problem(`headers.${name}`, 'is not a header name');
@@ -118,8 +127,9 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
   if (typeof json === 'string') checkPlaceholders(json, 'json', companions, problem);
   if (form !== undefined && json !== undefined) problem('json', 'give a form or a json body, not both');
   if ((form !== undefined || json !== undefined) && method !== 'POST') problem('method', 'a body needs method = "POST"');
-  const placesWithSecret = [url, ...Object.values(headers), ...(basic ?? []), ...Object.values(form ?? {}), typeof json === 'string' ? json : ''];
-  if (!placesWithSecret.some((template) => placeholders(template).some((name) => name === 'secret' || name.startsWith('part.')))) problem('url', 'no template uses ${secret} or a part of it: the check would not test the secret');
+  const sendsSecret = (template: string) => placeholders(template).some((name) => name === 'secret' || name.startsWith('part.'));
+  const elsewhere = [...Object.values(headers), ...(basic ?? []), ...Object.values(form ?? {}), typeof json === 'string' ? json : ''];
+  if (!elsewhere.some(sendsSecret) && !urls.every(sendsSecret)) problem('url', 'no template uses ${secret} or a part of it: the check would not test the secret');
   const live = answerMatches(table['live'], 'live', problem);
   const invalid = answerMatches(table['invalid'], 'invalid', problem);
   if (live.length === 0) problem('live', 'say which answer means the secret is live');
@@ -132,6 +142,7 @@ function parseHttp(table: Table, companions: readonly CompanionSpec[], problem: 
     kind: 'http',
     method: method as HttpVerifySpec['method'],
     url,
+    ...(otherUrls.length === 0 ? {} : { otherUrls, probe: probe === 'all' ? 'all' : 'until-live' }),
     ...(typeof secretParts === 'string' ? { secretParts } : {}),
     headers,
     ...(basic === undefined ? {} : { basic }),

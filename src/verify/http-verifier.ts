@@ -15,6 +15,7 @@ function templateValues(spec: HttpVerifySpec, input: VerifyInput): TemplateValue
 
 function matches(match: AnswerMatch, answer: HttpAnswer, document: () => unknown): boolean {
   if (!match.status.includes(answer.status)) return false;
+  if (match.absent?.some((path) => jsonAt(document(), path) !== undefined)) return false;
   return Object.entries(match.json).every(([path, expected]) => {
     const value = jsonAt(document(), path);
     return expected.some((item) => item === value);

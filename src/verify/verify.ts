@@ -4,7 +4,7 @@
  * global concurrency limit and a per-host pace; one request is sent once per run (a cache keyed by
  * the request), and answers are reduced to a status, a one-line detail and identity fields.
  */
-import type { Finding, RuleSpec, Verification, VerifySpec } from '../types.js';
+import type { Finding, HttpVerifySpec, RuleSpec, Verification, VerifySpec } from '../types.js';
 import { egressRefusal, type EgressPolicy } from './egress.js';
 import { HttpFailure, send, type HttpLimits } from './http.js';
 import { planHttp } from './http-verifier.js';
@@ -98,6 +98,38 @@ function inputsOf(finding: Finding, builtinRule: boolean): VerifyInput[] {
 /** Better answers first: a live pair wins over an occurrence whose companions were wrong. */
 const RANK: Readonly<Record<Verification['status'], number>> = { live: 0, invalid: 1, error: 2, unknown: 3 };
 
+type Attempted = Outcome & { host?: string };
+
+/**
+ * A verifier with several URLs: a provider's regional hosts asked in turn until one accepts the
+ * secret (`until-live`; invalid only when every host refuses it), or several APIs all asked
+ * (`all`; each that answers listed; one refusal of the key is enough to call it invalid).
+ */
+async function probeUrls(spec: HttpVerifySpec, attempt: (spec: HttpVerifySpec) => Promise<Attempted>): Promise<Attempted> {
+  const singles = [spec.url, ...(spec.otherUrls ?? [])].map((url): HttpVerifySpec => {
+    const { otherUrls: _others, probe: _probe, ...rest } = spec;
+    return { ...rest, url };
+  });
+  const outcomes: Attempted[] = [];
+  if (spec.probe === 'all') outcomes.push(...(await Promise.all(singles.map(attempt))));
+  else {
+    for (const single of singles) {
+      const outcome = await attempt(single);
+      outcomes.push(outcome);
+      if (outcome.status === 'live') return outcome;
+    }
+  }
+  const live = outcomes.filter((outcome) => outcome.status === 'live');
+  if (live.length > 0) {
+    const answered = live.map((outcome) => outcome.detail.split(' accepted it')[0]!);
+    return { ...live[0]!, detail: `answered: ${live.map((outcome) => outcome.detail).join('; ')}`, identity: { ...live[0]!.identity, answered: answered.join(', ') } };
+  }
+  const invalid = outcomes.filter((outcome) => outcome.status === 'invalid');
+  if (spec.probe === 'all' ? invalid.length > 0 : invalid.length === outcomes.length) return { ...invalid[0]!, detail: invalid.map((outcome) => outcome.detail).join('; ') };
+  const rest = outcomes.filter((outcome) => outcome.status !== 'invalid').sort((a, b) => RANK[a.status] - RANK[b.status]);
+  return { ...rest[0]!, detail: outcomes.map((outcome) => outcome.detail).join('; ') };
+}
+
 /** A verifier for each finding, run under the egress policy; findings come back with `verification`. */
 export async function verifyFindings(findings: readonly Finding[], rules: readonly RuleSpec[], options: VerifyOptions = {}): Promise<Finding[]> {
   const policy: EgressPolicy = { allowedHosts: options.allowedHosts ?? [] };
@@ -153,7 +185,7 @@ export async function verifyFindings(findings: readonly Finding[], rules: readon
       // Occurrences with different companions are tried in turn until one gives a definite answer.
       let best: (Outcome & { host?: string }) | undefined;
       for (const input of inputsOf(finding, builtin).slice(0, 3)) {
-        const outcome = await attempt(input, spec);
+        const outcome = spec.kind === 'http' && spec.otherUrls !== undefined ? await probeUrls(spec, (one) => attempt(input, one)) : await attempt(input, spec);
         if (best === undefined || RANK[outcome.status] < RANK[best.status]) best = outcome;
         if (outcome.status === 'live' || outcome.status === 'invalid') break;
       }

@@ -123,7 +123,11 @@ describe('built-in verifiers', () => {
         continue;
       }
       if (request.method !== verify.method) failures.push(`${rule.id}: sent ${request.method}, not ${verify.method}`);
-      if (!verify.url.includes('${') && request.url !== `${new URL(verify.url).pathname}${new URL(verify.url).search}`) failures.push(`${rule.id}: sent to ${request.url}`);
+      const urls = [verify.url, ...(verify.otherUrls ?? [])];
+      if (!urls.some((url) => url.includes('${') || request.url === `${new URL(url).pathname}${new URL(url).search}`)) failures.push(`${rule.id}: sent to ${request.url}`);
+      // Regional hosts are asked until one accepts; every API of an `all` probe is asked.
+      const expectedRequests = verify.probe === 'all' || outcome === 'invalid' ? urls.length : 1;
+      if (server.requests.length !== expectedRequests) failures.push(`${rule.id}: ${server.requests.length} requests, not ${expectedRequests}`);
       if (!carries(request, finding.secret)) failures.push(`${rule.id}: the request does not carry the secret`);
       if (verified.verification?.status !== outcome) failures.push(`${rule.id}: ${verified.verification?.status} (${verified.verification?.detail})`);
       if (outcome === 'live' && Object.keys(verify.identity).length > 0 && verified.verification?.identity === undefined) failures.push(`${rule.id}: no identity in ${verified.verification?.detail}`);
@@ -139,7 +143,8 @@ describe('built-in verifiers', () => {
       const finding = findingsByRule.get(rule.id)!;
       const redirected = await verifyAgainstServer(finding, () => ({ status: 302, headers: { location: 'https://collector.invalid/steal' } }));
       expect(redirected.verification, rule.id).toMatchObject({ status: 'error', detail: expect.stringContaining('redirected to collector.invalid') });
-      expect(server.requests, rule.id).toHaveLength(1);
+      const verify = rule.verify as HttpVerifySpec;
+      expect(server.requests, rule.id).toHaveLength(1 + (verify.otherUrls?.length ?? 0));
       const failed = await verifyAgainstServer(finding, () => ({ status: 502, body: 'bad gateway' }));
       expect(failed.verification?.status, rule.id).toBe('error');
     }
@@ -193,5 +198,52 @@ describe('provider answers as documented', () => {
     expect(request.url).toMatch(/^\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+$/);
     const gone = await verifyAgainstServer(finding, () => ({ status: 404, body: 'no_service' }));
     expect(gone.verification?.status).toBe('invalid');
+  });
+});
+
+describe('verifiers with several URLs', () => {
+  it('Datadog: a key of another site is live, not invalid, because every site is asked until one accepts it', async () => {
+    const finding = findingsByRule.get('datadog-api-key')!;
+    server.requests.length = 0;
+    server.handle(() => ({ status: 403, json: { errors: ['Forbidden'] } }));
+    const hosts: string[] = [];
+    const [verified] = await verifyFindings([finding], spec.rules, {
+      isBuiltinRule,
+      hostIntervalMs: 0,
+      rewriteForTests: (url) => {
+        hosts.push(url.host);
+        // Only the EU site knows this key.
+        return new URL(`${url.pathname}${url.host === 'api.datadoghq.eu' ? '?known' : ''}`, server.origin);
+      },
+    });
+    expect(verified!.verification?.status).toBe('invalid');
+    expect(hosts).toEqual(['api.datadoghq.com', 'api.datadoghq.eu', 'api.us3.datadoghq.com', 'api.us5.datadoghq.com', 'api.ap1.datadoghq.com', 'api.ddog-gov.com']);
+    hosts.length = 0;
+    server.handle((request) => (request.url.endsWith('?known') ? { status: 200, json: { valid: true } } : { status: 403, json: { errors: ['Forbidden'] } }));
+    const [eu] = await verifyFindings([finding], spec.rules, {
+      isBuiltinRule,
+      hostIntervalMs: 0,
+      rewriteForTests: (url) => {
+        hosts.push(url.host);
+        return new URL(`${url.pathname}${url.host === 'api.datadoghq.eu' ? '?known' : ''}`, server.origin);
+      },
+    });
+    expect(eu!.verification).toMatchObject({ status: 'live', host: 'api.datadoghq.eu' });
+    expect(hosts).toEqual(['api.datadoghq.com', 'api.datadoghq.eu']);
+  });
+
+  it('Google API keys: every API is asked and the ones that answer are listed', async () => {
+    const finding = findingsByRule.get('google-api-key')!;
+    const verified = await verifyAgainstServer(finding, (request) => {
+      if (request.url.startsWith('/v1beta/models')) return { status: 403, json: { error: { code: 403, status: 'PERMISSION_DENIED', message: 'Generative Language API has not been used in project 1 before or it is disabled.' } } };
+      if (request.url.startsWith('/youtube/')) return { status: 200, json: { kind: 'youtube#i18nLanguageListResponse', items: [] } };
+      return { status: 200, json: { results: [], status: 'REQUEST_DENIED', error_message: 'This API project is not authorized to use this API.' } };
+    });
+    expect(verified.verification).toMatchObject({ status: 'live', identity: { answered: 'www.googleapis.com' } });
+    expect(server.requests).toHaveLength(3);
+    const invalid = await verifyAgainstServer(finding, (request) =>
+      request.url.startsWith('/maps/') ? { status: 200, json: { status: 'REQUEST_DENIED', error_message: 'The provided API key is invalid.' } } : { status: 400, json: { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' } } },
+    );
+    expect(invalid.verification?.status).toBe('invalid');
   });
 });
