@@ -370,6 +370,19 @@ export interface Notice {
   readonly path?: string;
 }
 
+/** How far a scan has got, for a progress display; a snapshot, sent as work finishes and a few times a second. */
+export interface ScanProgress {
+  /** What `done` and `total` count: files (and artifacts) of a folder scan, commits of a history scan. */
+  readonly unit: 'files' | 'commits';
+  readonly done: number;
+  /** How many there are, when known before they are scanned (files are; commits are read as they come). */
+  readonly total?: number;
+  /** Bytes read so far: file sizes, or the text commits added. */
+  readonly bytes: number;
+  /** The file, artifact or commit being scanned now. */
+  readonly current?: string;
+}
+
 export interface ScanStats {
   readonly files: number;
   readonly bytes: number;

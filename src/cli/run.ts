@@ -27,6 +27,7 @@ import { VERSION } from './version.js';
 import { parseAllowedHost } from '../verify/egress.js';
 import { parseShard, type Shard } from '../scan/shard.js';
 import type { ShardFile, ShardReportDefaults } from '../post/shards.js';
+import { progressLine, type ProgressLine, type ProgressTerminal } from './progress.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -34,6 +35,8 @@ export interface Io {
   readonly cwd: string;
   /** Whether stdout is a terminal that shows colours. */
   readonly color: boolean;
+  /** A terminal on stderr for the progress line of long scans; absent when stderr is redirected or on CI. */
+  readonly progress?: ProgressTerminal;
 }
 
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
@@ -214,6 +217,17 @@ interface ReportOptions {
   readonly verifyAllowHost?: string[];
   readonly verifyTimeout?: number;
   readonly onlyVerified?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** Runs a scan with a progress line on the terminal, unless --quiet or there is none; the line is gone when it returns or throws. */
+async function withProgress<T>(io: Io, options: ReportOptions, work: (onProgress: ProgressLine['update'] | undefined) => Promise<T>): Promise<T> {
+  const line = io.progress === undefined || options.quiet === true ? undefined : progressLine(io.progress);
+  try {
+    return await work(line?.update);
+  } finally {
+    line?.finish();
+  }
 }
 
 interface ScanCommandOptions extends ReportOptions, RuleSourceOptions {
@@ -261,7 +275,7 @@ function addOutputOptions(command: Command, formats: readonly string[]): Command
 }
 
 function addReportOptions(command: Command): Command {
-  return addRuleSourceOptions(addOutputOptions(command, [...FORMATS, SHARD_FORMAT]));
+  return addRuleSourceOptions(addOutputOptions(command, [...FORMATS, SHARD_FORMAT]).option('-q, --quiet', 'no progress line on the terminal during long scans'));
 }
 
 /** Rules for a scan rooted at `root`, with untranslatable gitleaks rules warned about on stderr. */
@@ -409,7 +423,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     const { project } = loaded;
     // Each command loads its own machinery: the pre-commit path must start fast.
     const { scan } = await import('../scan/scan.js');
-    const result = await scan({
+    const result = await withProgress(io, options, (onProgress) => scan({
       paths,
       cwd: io.cwd,
       ruleset: loaded.ruleset,
@@ -425,7 +439,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       useIgnoreFiles: options.ignore,
       ...(project === undefined ? {} : { extraIgnore: { base: project.folder, patterns: project.ignore } }),
       ...(options.shard === undefined ? {} : { shard: options.shard }),
-    });
+      ...(onProgress === undefined ? {} : { onProgress }),
+    }));
     const ignored = await readRegularText(path.join(root, GITLEAKS_IGNORE_FILE)).catch(() => '');
     const relativeRoot = path.relative(io.cwd, root).split(path.sep).join('/');
     const gitleaksIgnore = { entries: parseGitleaksIgnore(ignored), rootPrefix: relativeRoot === '' ? '' : `${relativeRoot}/` };
@@ -452,7 +467,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     const root = path.resolve(io.cwd, repo);
     const loaded = await rulesFor(io, options, root);
     const { scanGit } = await import('../scan/git-scan.js');
-    const result = await scanGit({
+    const result = await withProgress(io, options, (onProgress) => scanGit({
       repo,
       cwd: io.cwd,
       ruleset: loaded.ruleset,
@@ -462,7 +477,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       ...(options.maxCommits === undefined ? {} : { maxCommits: options.maxCommits }),
       ...(options.sinceDate === undefined ? {} : { sinceDate: options.sinceDate }),
       ...(options.shard === undefined ? {} : { shard: options.shard }),
-    });
+      ...(onProgress === undefined ? {} : { onProgress }),
+    }));
     // Only the HTML report links commits to the repository's web pages (and a shard, whose merge may write one).
     const remote = options.format === 'html' || options.format === SHARD_FORMAT ? await remoteUrl(root) : undefined;
     const repository = remote === undefined ? undefined : repositoryLinks(remote);

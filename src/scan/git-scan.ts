@@ -5,7 +5,7 @@
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CommitInfo, Finding, Hit, HistoryFacts, Notice, RulesetSpec, ScanResult } from '../types.js';
+import type { CommitInfo, Finding, Hit, HistoryFacts, Notice, RulesetSpec, ScanProgress, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
 import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, shortRef, streamGit, type AddedLines } from '../sources/git.js';
@@ -41,6 +41,8 @@ export interface GitScanOptions {
   readonly submodules?: boolean;
   /** Only the commits of this shard (history, since and range scans); the result carries the history facts to join shards with. */
   readonly shard?: Shard;
+  /** Told how many commits have been read, and which, as git's output arrives (a progress line); must not throw. */
+  readonly onProgress?: (progress: ScanProgress) => void;
 }
 
 interface Submodule {
@@ -241,10 +243,18 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   // A shard reads its commits without a walk, so each learns its ref from the walk made beforehand.
   let walkedFrom: ReadonlyMap<string, string> | undefined;
   const withWalkRef = new Map<string, CommitInfo>();
+  let commits = 0;
+  let lastCommit: string | undefined;
   const parser = new PatchParser({
     added(added) {
       files++;
       bytes += added.text.length;
+      if (added.commit !== undefined && added.commit.sha !== lastCommit) {
+        lastCommit = added.commit.sha;
+        commits++;
+      }
+      // Staged changes are files of the index, not commits.
+      options.onProgress?.(added.commit === undefined ? { unit: 'files', done: files, bytes, current: added.path } : { unit: 'commits', done: commits, bytes, current: `${added.commit.sha.slice(0, 12)} ${added.path}` });
       if (walkedFrom === undefined || added.commit === undefined) return detector.add(added);
       const { sha } = added.commit;
       const commit = withWalkRef.get(sha) ?? withRef(added.commit, walkedFrom.get(sha));

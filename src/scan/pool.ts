@@ -24,6 +24,8 @@ export interface PoolOptions {
   readonly ruleTimeoutMs?: number;
   /** Heap limits for each worker, so one file cannot take all the machine's memory. */
   readonly resourceLimits?: { readonly maxOldGenerationSizeMb?: number; readonly maxYoungGenerationSizeMb?: number };
+  /** Called as each item's result arrives, with the item's path: for progress displays. */
+  readonly onItemDone?: (path: string, result: ItemResult) => void;
 }
 
 interface Job {
@@ -128,11 +130,25 @@ export class WorkerPool {
   private received(slot: Slot, messages: readonly ItemMessage[]): void {
     const job = slot.job;
     if (job === undefined) return;
-    for (const message of messages) job.results[slot.sent[message.index]!] = message.result;
+    for (const message of messages) {
+      const item = slot.sent[message.index]!;
+      job.results[item] = message.result;
+      this.options.onItemDone?.(itemPath(job.request, item), message.result);
+    }
     if (job.results.some((result) => result === undefined)) return;
     slot.job = undefined;
     job.resolve(reply(job));
     this.release(slot);
+  }
+
+  /** Paths of the items workers are on now, for progress displays. */
+  working(): string[] {
+    const paths: string[] = [];
+    for (const slot of this.slots) {
+      const item = slot.job === undefined ? undefined : this.currentItem(slot);
+      if (item !== undefined && slot.job!.results[item] === undefined) paths.push(itemPath(slot.job!.request, item));
+    }
+    return paths;
   }
 
   /** The job's item the worker is on, when it has started one. */
@@ -150,6 +166,7 @@ export class WorkerPool {
       job.reject(new Error(errorLine(error)));
     } else if (job !== undefined && item !== undefined && job.results[item] === undefined) {
       job.results[item] = failedItem(job.request, scanFailed(itemPath(job.request, item), error));
+      this.options.onItemDone?.(itemPath(job.request, item), job.results[item]!);
     }
     this.replace(slot);
   }

@@ -1,6 +1,6 @@
 /** The library entry point: paths in, grouped findings and notices out. Never prints, never exits. */
 import { availableParallelism } from 'node:os';
-import type { Hit, InlineAllow, Notice, RulesetSpec, ScanResult } from '../types.js';
+import type { Hit, InlineAllow, Notice, RulesetSpec, ScanProgress, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import { loadRuleset, onlyBuiltinRules, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
@@ -8,6 +8,7 @@ import { compareNotices, groupFindings } from '../post/findings.js';
 import { scanFile, type FileLimits, type FileScanResult } from './file-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../artifacts/limits.js';
 import { WorkerPool, type PoolOptions } from './pool.js';
+import type { ItemResult } from './worker-protocol.js';
 import { DEFAULT_MAX_FILE_SIZE } from './limits.js';
 import { inShard, type Shard } from './shard.js';
 
@@ -33,26 +34,71 @@ export interface ScanOptions {
   readonly ruleTimeout?: number;
   /** Only the files of this shard, by a hash of the path reports show. */
   readonly shard?: Shard;
+  /** Told how far the scan has got as files finish and a few times a second (a progress line); must not throw. */
+  readonly onProgress?: (progress: ScanProgress) => void;
 }
 
 /** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
 const BATCH_FILES = 16;
 
-async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, threads: number, guard: PoolOptions): Promise<FileScanResult[]> {
+/** Counts finished files and bytes for `onProgress`; a no-op without a listener. */
+interface FileProgress {
+  started(path: string): void;
+  done(path: string, bytes: number): void;
+  /** Sends the counts with what is being scanned now. */
+  tick(current: string | undefined): void;
+}
+
+/** A snapshot a few times a second even while one large artifact keeps every worker busy. */
+const PROGRESS_TICK_MS = 250;
+
+function fileProgress(total: number, listener: ((progress: ScanProgress) => void) | undefined): FileProgress {
+  let done = 0;
+  let bytes = 0;
+  let current: string | undefined;
+  const send = () => listener?.({ unit: 'files', done, total, bytes, ...(current === undefined ? {} : { current }) });
+  return {
+    started(path) {
+      current = path;
+      send();
+    },
+    done(path, size) {
+      done++;
+      bytes += size;
+      if (current === path) current = undefined;
+      send();
+    },
+    tick(now) {
+      current = now;
+      send();
+    },
+  };
+}
+
+async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, threads: number, guard: PoolOptions, progress: FileProgress | undefined): Promise<FileScanResult[]> {
   const batches: FileTarget[][] = [];
   for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
-  const pool = new WorkerPool({ ruleset: spec, limits }, Math.min(threads, batches.length), guard);
+  const onItemDone = progress === undefined ? undefined : (path: string, result: ItemResult) => progress.done(path, 'bytes' in result ? result.bytes : 0);
+  const pool = new WorkerPool({ ruleset: spec, limits }, Math.min(threads, batches.length), onItemDone === undefined ? guard : { ...guard, onItemDone });
+  const ticker = progress === undefined ? undefined : setInterval(() => progress.tick(pool.working().sort()[0]), PROGRESS_TICK_MS);
+  ticker?.unref();
   try {
     const replies = await Promise.all(batches.map((batch) => pool.run({ kind: 'files', batch })));
     return replies.flatMap((reply) => (reply.kind === 'files' ? reply.results : []));
   } finally {
+    clearInterval(ticker);
     await pool.close();
   }
 }
 
-function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits): FileScanResult[] {
+function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, progress: FileProgress | undefined): FileScanResult[] {
   const ruleset = compileRuleset(spec);
-  return files.map((file) => scanFile(file, ruleset, limits));
+  return files.map((file) => {
+    progress?.started(file.display);
+    const result = scanFile(file, ruleset, limits);
+    progress?.done(file.display, result.bytes);
+    return result;
+  });
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
@@ -71,7 +117,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   // Only a worker can be stopped: rules that are not keyleak's own always run in one, under the time guard.
   const inWorkers = (threads > 1 && enumeration.files.length > 1) || (enumeration.files.length > 0 && !onlyBuiltinRules(spec));
   const guard: PoolOptions = options.ruleTimeout === undefined ? {} : { ruleTimeoutMs: options.ruleTimeout };
-  const results = inWorkers ? await scanInWorkers(enumeration.files, spec, limits, Math.max(1, threads), guard) : scanOnThisThread(enumeration.files, spec, limits);
+  const progress = options.onProgress === undefined ? undefined : fileProgress(enumeration.files.length, options.onProgress);
+  const results = inWorkers ? await scanInWorkers(enumeration.files, spec, limits, Math.max(1, threads), guard, progress) : scanOnThisThread(enumeration.files, spec, limits, progress);
 
   const hits: Hit[] = [];
   const inlineAllows: InlineAllow[] = [];
