@@ -40,6 +40,8 @@ svg .value { font-weight: 700; }
 .badge.note { background: var(--note); }
 .badge.publishable, .badge.suppressed { background: #fff; color: var(--muted); border: 1px solid var(--muted); }
 .badge.exposed { background: #fff; color: var(--error); border: 1px solid var(--error); }
+.badge.live { background: var(--error); outline: 2px solid var(--error); outline-offset: 1px; }
+.badge.checked { background: #fff; color: var(--muted); border: 1px solid var(--muted); }
 #filters { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-end; padding: .75rem 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
 #filters fieldset { border: 0; margin: 0; padding: 0; }
 #filters legend, #filters label.field { font-weight: 600; display: block; margin-bottom: .15rem; }
@@ -100,8 +102,9 @@ export const SCRIPT = `
     const exposures = checked('exposure');
     const wanted = provider.value;
     const needle = text.value.trim().toLowerCase();
+    const verifications = form.querySelector('input[name="verification"]') === null ? undefined : checked('verification');
     for (const item of items) {
-      const match = levels.has(item.dataset.level) && exposures.has(item.dataset.exposure) && (wanted === '' || item.dataset.provider === wanted) && (needle === '' || item.dataset.paths.includes(needle));
+      const match = levels.has(item.dataset.level) && exposures.has(item.dataset.exposure) && (verifications === undefined || verifications.has(item.dataset.verification)) && (wanted === '' || item.dataset.provider === wanted) && (needle === '' || item.dataset.paths.includes(needle));
       item.hidden = !match;
     }
     for (const node of nodes) node.hidden = node.querySelector('.hit:not([hidden])') === null;

@@ -4,7 +4,7 @@
  * Every string from a scan or a rule file is redacted like the other formats and then escaped;
  * the page is the same bytes for the same input.
  */
-import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory } from '../types.js';
+import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, Verification } from '../types.js';
 import type { Reporter, ReportContext } from './context.js';
 import { commitUrl, type RepositoryLinks } from './commit-links.js';
 import { containerTrees, type ContainerNode, type TreeHit } from './container-tree.js';
@@ -13,6 +13,7 @@ import { barChart, countBars, whereFound } from './html-chart.js';
 import { describeLocator, describePosition, describeShipping } from './places.js';
 import { redactor as redactorFor, type Redactor } from './redact.js';
 import { escapeControls } from './terminal.js';
+import { redactedVerification, verificationLabel } from './verification.js';
 import { formatBytes } from './text.js';
 
 const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -27,6 +28,8 @@ export function escapeHtml(text: string): string {
 }
 
 const LEVELS: readonly Level[] = ['error', 'warning', 'note'];
+/** What the verification filter offers: the provider's answers, and findings --verify did not check. */
+const VERIFICATION_STATES: readonly (Verification['status'] | 'none')[] = ['live', 'invalid', 'unknown', 'error', 'none'];
 
 /** Everything a part of the page needs: redaction, rules by id, link targets. */
 interface Page {
@@ -48,7 +51,7 @@ function providerOf(page: Page, finding: Finding): string {
 /** The attributes the filters read: level, exposure, provider and every path, lowercased for the path search. */
 function filterAttributes(page: Page, finding: Finding, occurrences: readonly Occurrence[]): string {
   const paths = occurrences.map((occurrence) => page.redactor.text(occurrence.provenance.path).toLowerCase()).join('\n');
-  return `data-level="${finding.level}" data-exposure="${finding.exposure}" data-provider="${escapeHtml(providerOf(page, finding))}" data-paths="${escapeHtml(paths)}"`;
+  return `data-level="${finding.level}" data-exposure="${finding.exposure}" data-verification="${finding.verification?.status ?? 'none'}" data-provider="${escapeHtml(providerOf(page, finding))}" data-paths="${escapeHtml(paths)}"`;
 }
 
 /** An http(s) link, or the text alone for anything else (a rule file can put any string in `references`). */
@@ -119,6 +122,20 @@ function occurrenceItem(page: Page, finding: Finding, occurrence: Occurrence): s
   );
 }
 
+/** `LIVE` in the error colour, the other answers in outline: what --verify learnt from the provider. */
+function verificationBadge(verification: Verification | undefined): string {
+  if (verification === undefined) return '';
+  return ` <span class="badge ${verification.status === 'live' ? 'live' : 'checked'}">${escapeHtml(verificationLabel(verification))}</span>`;
+}
+
+function verificationRow(page: Page, finding: Finding): string {
+  if (finding.verification === undefined) return '';
+  const shown = redactedVerification(finding.verification, page.redactor);
+  const identity = Object.entries(shown.identity ?? {}).map(([name, value]) => `${escapeHtml(name)}: <code>${escapeHtml(value)}</code>`);
+  const host = shown.host === undefined ? '' : `; asked ${escapeHtml(shown.host)}`;
+  return `<dt>Verification</dt><dd>${verificationBadge(shown).trim()} ${escapeHtml(shown.detail)}${identity.length === 0 ? '' : ` (${identity.join(', ')})`}${host}; checked ${escapeHtml(shown.checkedAt)}</dd>`;
+}
+
 function fixBlock(rule: RuleSpec | undefined): string {
   if (rule === undefined || (rule.remediation === '' && rule.references.length === 0)) return '';
   const references = rule.references.length === 0 ? '' : `<ul>${rule.references.map((url) => `<li>${externalLink(url, url)}</li>`).join('')}</ul>`;
@@ -136,10 +153,11 @@ function findingCard(page: Page, finding: Finding, index: number): string {
   const suppressed = finding.suppression === undefined ? '' : `<p><span class="badge suppressed">in the baseline</span> ${page.data(finding.suppression.justification)}; does not fail the build</p>`;
   return (
     `<article class="finding ${finding.level}" id="f-${index}" tabindex="-1" ${filterAttributes(page, finding, finding.occurrences)}>` +
-    `<h3><span class="badge ${finding.level}">${finding.level}</span> ${escapeHtml(providerOf(page, finding))}: <code>${escapeHtml(finding.ruleId)}</code></h3>` +
+    `<h3><span class="badge ${finding.level}">${finding.level}</span>${verificationBadge(finding.verification)} ${escapeHtml(providerOf(page, finding))}: <code>${escapeHtml(finding.ruleId)}</code></h3>` +
     (rule === undefined || rule.description === '' ? '' : `<p>${escapeHtml(rule.description)}</p>`) +
     `<dl><dt>Secret</dt><dd><code>${escapeHtml(page.redactor.secret(finding.secret))}</code></dd>` +
     `<dt>Exposure</dt><dd>${exposureText(page, finding)}</dd>` +
+    verificationRow(page, finding) +
     `<dt>Fingerprint</dt><dd><code>${escapeHtml(finding.fingerprint)}</code></dd></dl>` +
     suppressed +
     (finding.history === undefined ? '' : historyBlock(page, finding.history)) +
@@ -155,7 +173,7 @@ function treeHit(page: Page, hit: TreeHit): string {
   const where = provenance.kind === 'entry' && provenance.locator !== undefined ? describeLocator(provenance.locator) : `line ${occurrence.region.startLine}:${occurrence.region.startColumn}`;
   return (
     `<li class="hit" ${filterAttributes(page, finding, [occurrence])}>` +
-    `<span class="where">${page.data(where)}</span> <span class="badge ${finding.level}">${finding.level}</span> ` +
+    `<span class="where">${page.data(where)}</span> <span class="badge ${finding.level}">${finding.level}</span>${verificationBadge(finding.verification)} ` +
     `<a href="#f-${index}">${escapeHtml(finding.ruleId)}</a> <code>${escapeHtml(page.redactor.secret(finding.secret))}</code>` +
     `${snippet(page, occurrence, finding.secret)}${originalLine(page, occurrence)}${companionLines(page, occurrence)}</li>`
   );
@@ -187,6 +205,9 @@ function summary(page: Page, findings: readonly Finding[], context: ReportContex
     box('confidential', counted.filter((finding) => finding.exposure === 'confidential').length, 'confidential'),
     box('exposed', exposed.length, 'confidential and shipped to users'),
     box('publishable', counted.filter((finding) => finding.exposure === 'publishable').length, 'publishable by design'),
+    ...(counted.some((finding) => finding.verification !== undefined)
+      ? [box('live', counted.filter((finding) => finding.verification?.status === 'live').length, 'verified live', 'error'), box('invalid', counted.filter((finding) => finding.verification?.status === 'invalid').length, 'refused by the provider')]
+      : []),
     box('suppressed', findings.length - counted.length, 'in the baseline'),
     box('notices', context.notices.length, context.notices.length === 1 ? 'notice' : 'notices'),
   ];
@@ -206,6 +227,9 @@ function filterForm(page: Page, findings: readonly Finding[]): string {
     '<form id="filters" aria-label="Filter findings" hidden>' +
     `<fieldset><legend>Level</legend>${LEVELS.map((level) => box('level', level, level)).join('')}</fieldset>` +
     `<fieldset><legend>Exposure</legend>${box('exposure', 'confidential', 'confidential')}${box('exposure', 'publishable', 'publishable')}</fieldset>` +
+    (findings.some((finding) => finding.verification !== undefined)
+      ? `<fieldset><legend>Verification</legend>${VERIFICATION_STATES.map((state) => box('verification', state, state === 'live' ? 'LIVE' : state === 'none' ? 'not checked' : state)).join('')}</fieldset>`
+      : '') +
     `<div><label class="field" for="filter-provider">Provider</label><select id="filter-provider"><option value="">all providers</option>${providers.map((provider) => `<option value="${escapeHtml(provider)}">${escapeHtml(provider)}</option>`).join('')}</select></div>` +
     '<div><label class="field" for="filter-path">Path contains</label><input type="search" id="filter-path" autocomplete="off" spellcheck="false"></div>' +
     '<div><button type="reset">Show all</button></div>' +

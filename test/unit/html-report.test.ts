@@ -127,6 +127,23 @@ describe('the HTML page', () => {
     expect(htmlReporter([b, a], context())).toBe(htmlReporter([b, a], context()));
   });
 
+  it('shows what --verify learnt: LIVE badges, the verified-live count, the detail redacted, a verification filter', () => {
+    const live = finding('stripe-secret-key', STRIPE, [occurrence({ kind: 'file', path: 'a.env' })], {
+      verification: { status: 'live', checkedAt: '2026-01-02T03:04:05.000Z', detail: `account acct_1 accepted ${STRIPE}`, host: 'api.stripe.com', identity: { account: '<b>acct_1</b>' } },
+    });
+    const refused = finding('slack-bot-token', SLACK, [occurrence({ kind: 'file', path: 'b.env' })], { verification: { status: 'invalid', checkedAt: '2026-01-02T03:04:05.000Z', detail: 'invalid_auth' } });
+    const verified = htmlReporter([live, refused], context());
+    expect(verified).toContain('<span class="number" data-count="live">1</span> verified live');
+    expect(verified).toContain('<span class="number" data-count="invalid">1</span> refused by the provider');
+    expect(verified).toContain('<span class="badge live">LIVE</span>');
+    expect(verified).toContain('account: <code>&lt;b&gt;acct_1&lt;/b&gt;</code>');
+    expect(verified).toContain('data-verification="live"');
+    expect(verified).toContain('<input type="checkbox" name="verification" value="none" checked> not checked');
+    expect(verified).not.toContain(STRIPE);
+    expect(page).not.toContain('<input type="checkbox" name="verification"');
+    expect(page).not.toContain('data-count="live"');
+  });
+
   it('says so when nothing was found, and shows no filters', () => {
     const empty = htmlReporter([], context());
     expect(empty).toContain('<title>keyleak report: no secrets found</title>');
