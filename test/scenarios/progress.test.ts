@@ -81,7 +81,13 @@ describe.skipIf(!HAS_SCRIPT)('the progress line', () => {
 
   it('is silenced by --quiet and on CI', () => {
     expect(inTerminal(['scan', ...APPS, '--quiet'])).not.toContain('keyleak:');
-    expect(inTerminal(['git', '.', '-q', '--max-commits', '3'])).not.toContain('keyleak:');
+    const repo = makeRepo({ 'a.env': `KEY=${stripeKey()}\n` });
+    try {
+      repo.commit('one');
+      expect(inTerminal(['git', '.', '-q'], {}, repo.root)).not.toContain('keyleak:');
+    } finally {
+      repo.remove();
+    }
     expect(inTerminal(['scan', ...APPS], { CI: 'true' })).not.toContain('keyleak:');
     expect(inTerminal(['scan', ...APPS], { TERM: 'dumb' })).not.toContain('keyleak:');
   });
