@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stepScript } from './helpers/action.js';
 import { makeTree, type Tree } from './helpers/tree.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -11,23 +12,10 @@ const SECRET = 'sk_live_FIvdl6zXdkC5GGBr2LulHExCxEkC34Ku78YAKI1M';
 let tree: Tree;
 afterEach(() => tree?.remove());
 
-/** The `run:` block of an action step, read from action.yml as GitHub would run it. */
-function stepScript(name: string): string {
-  const lines = readFileSync(path.join(ROOT, 'action.yml'), 'utf8').split('\n');
-  const start = lines.findIndex((line) => line.trim() === `- name: ${name}`);
-  const run = lines.findIndex((line, index) => index > start && line.trim() === 'run: |');
-  const body: string[] = [];
-  for (const line of lines.slice(run + 1)) {
-    if (!line.startsWith('        ')) break;
-    body.push(line.slice(8));
-  }
-  return body.join('\n');
-}
-
 describe('GitHub Action', () => {
   it('runs keyleak, writes SARIF for upload and reports the exit code as an output', () => {
     tree = makeTree({ 'config/prod.env': `STRIPE=${SECRET}\n`, 'output.txt': '' });
-    const result = spawnSync('bash', ['-c', stepScript('Scan')], {
+    const result = spawnSync('bash', ['-c', stepScript(ROOT, 'Scan')], {
       cwd: tree.root,
       encoding: 'utf8',
       env: { ...process.env, GITHUB_ACTION_PATH: ROOT, GITHUB_OUTPUT: `${tree.root}/output.txt`, KEYLEAK_COMMAND: 'scan .', KEYLEAK_FAIL_ON: 'error', KEYLEAK_SARIF: 'keyleak.sarif' },

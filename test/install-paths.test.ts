@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRev, git, makeReleasedRepo, ROOT, run, TAG, VERSION, type ReleasedRepo } from './helpers/release.js';
+import { stepScript } from './helpers/action.js';
 import { makeTree, type Tree } from './helpers/tree.js';
 
 const SECRET = 'sk_live_FIvdl6zXdkC5GGBr2LulHExCxEkC34Ku78YAKI1M';
@@ -184,19 +185,6 @@ describe('npm install from the git tag', () => {
     expect(result.stderr).toBe(`keyleak: ${branch}/dist/ is not built: run \`npm install && npm run build\` there, or install a release tag or the npm package, which carry it\n`);
   });
 });
-
-/** The `run:` block of an action step, read from action.yml as GitHub would run it. */
-function stepScript(actionFolder: string, name: string): string {
-  const lines = readFileSync(path.join(actionFolder, 'action.yml'), 'utf8').split('\n');
-  const start = lines.findIndex((line) => line.trim() === `- name: ${name}`);
-  const run = lines.findIndex((line, index) => index > start && line.trim() === 'run: |');
-  const body: string[] = [];
-  for (const line of lines.slice(run + 1)) {
-    if (!line.startsWith('        ')) break;
-    body.push(line.slice(8));
-  }
-  return body.join('\n');
-}
 
 describe('GitHub Action at the release tag', () => {
   it('installs production dependencies only, without building, and its Scan step reports the leak', () => {
