@@ -46,6 +46,18 @@ function reports(args: readonly string[], name: string, cwd?: string): { file: s
   return { file, findings: (JSON.parse(json.stdout) as { findings: JsonFinding[] }).findings };
 }
 
+/** The summary's numbers are the JSON report's counts: findings outside the baseline by level, exposure and shipping. */
+async function expectSummaryOf(opened: OpenedPage, findings: readonly JsonFinding[]): Promise<void> {
+  const counted = findings.filter((finding) => finding.suppression === undefined);
+  const shown = async (key: string) => Number(await opened.page.locator(`[data-count="${key}"]`).textContent());
+  expect(counted.length).toBeGreaterThan(0);
+  expect(await shown('findings')).toBe(counted.length);
+  for (const level of ['error', 'warning', 'note']) expect(await shown(level), level).toBe(counted.filter((finding) => finding.level === level).length);
+  for (const exposure of ['confidential', 'publishable']) expect(await shown(exposure), exposure).toBe(counted.filter((finding) => finding.exposure === exposure).length);
+  expect(await shown('exposed')).toBe(counted.filter((finding) => finding.exposure === 'confidential' && finding.occurrences.some((occurrence) => occurrence.shipped !== undefined)).length);
+  expect(await opened.page.locator('article.finding').count()).toBe(findings.length);
+}
+
 const APP_ARTIFACTS = [...new Set(plantedSecrets().filter((entry) => entry.chain.length > 0).map((entry) => entry.artifact))].sort();
 
 describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', () => {
@@ -72,14 +84,7 @@ describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', ()
     });
 
     it('counts what the JSON report lists', async () => {
-      const counted = demo.findings.filter((finding) => finding.suppression === undefined);
-      const shown = async (key: string) => Number(await opened.page.locator(`[data-count="${key}"]`).textContent());
-      expect(counted.length).toBeGreaterThan(0);
-      expect(await shown('findings')).toBe(counted.length);
-      for (const level of ['error', 'warning', 'note']) expect(await shown(level), level).toBe(counted.filter((finding) => finding.level === level).length);
-      for (const exposure of ['confidential', 'publishable']) expect(await shown(exposure), exposure).toBe(counted.filter((finding) => finding.exposure === exposure).length);
-      expect(await shown('exposed')).toBe(counted.filter((finding) => finding.exposure === 'confidential' && finding.occurrences.some((occurrence) => occurrence.shipped !== undefined)).length);
-      expect(await opened.page.locator('article.finding').count()).toBe(demo.findings.length);
+      await expectSummaryOf(opened, demo.findings);
     });
 
     it('opens a finding’s remediation from the keyboard', async () => {
@@ -89,6 +94,17 @@ describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', ()
       await opened.page.keyboard.press('Enter');
       expect(await fix.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
       expect(await fix.locator('p').first().isVisible()).toBe(true);
+    });
+
+    it('prints without the filters, with every finding and its remediation open', async () => {
+      const printed = await browser.open(demo.file);
+      await printed.page.emulateMedia({ media: 'print' });
+      await printed.page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+      expect(await printed.page.locator('#filters').isVisible()).toBe(false);
+      expect(await printed.page.locator('article.finding:visible').count()).toBe(demo.findings.length);
+      expect(await printed.page.locator('details.fix:not([open])').count()).toBe(0);
+      expect(printed.errors).toEqual([]);
+      await printed.page.close();
     });
 
     it('has no serious or critical accessibility violation (axe-core)', async () => {
@@ -108,6 +124,11 @@ describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', ()
     it('renders with no console error and asks for nothing but itself', () => {
       expect(opened.errors).toEqual([]);
       expect(opened.requests).toEqual([`file://${apps.file}`]);
+    });
+
+    it('counts what the JSON report lists, secrets shipped in the apps included', async () => {
+      await expectSummaryOf(opened, apps.findings);
+      expect(await opened.page.locator('[data-count="exposed"]').textContent()).not.toBe('0');
     });
 
     it('shows every planted secret on the leaf of the container tree that holds it', async () => {

@@ -23,4 +23,14 @@ describe('--format html', () => {
     expect(one.stdout.startsWith('<!doctype html>\n')).toBe(true);
     expect(one.code).toBe(keyleak(['scan', 'fixtures/demo']).code);
   });
+
+  it('gives each bundle hit the original source line its source map traces it to, and counts it as a bundle', () => {
+    const json = JSON.parse(keyleak(['scan', 'fixtures/web/dist', '--format', 'json']).stdout) as { findings: { occurrences: { original?: { source: string; line: number; column: number } }[] }[] };
+    const html = keyleak(['scan', 'fixtures/web/dist', '--format', 'html']).stdout;
+    const originals = json.findings.flatMap((finding) => finding.occurrences.flatMap((occurrence) => (occurrence.original === undefined ? [] : [occurrence.original])));
+    expect(originals.length).toBeGreaterThan(0);
+    const shown = [...html.matchAll(/from <span class="mono">([^<]+)<\/span> \(source map\)/g)].map((match) => match[1]);
+    expect(shown.sort()).toEqual(originals.map((original) => `${original.source}:${original.line}:${original.column}`).sort());
+    expect(html).toMatch(/<text x="\d+" y="\d+" text-anchor="end">bundle<\/text>/);
+  });
 });
