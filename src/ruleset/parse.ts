@@ -12,6 +12,7 @@ import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReas
 import { translateRe2 } from './re2.js';
 import { catastrophicBacktracking } from './redos.js';
 import { parseVerifySpec } from './verify-spec.js';
+import { expandGrammar } from './grammar.js';
 
 export type Dialect = 'keyleak' | 'gitleaks';
 
@@ -307,6 +308,11 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
     if (!translated.ok) throw new UntranslatableRule('regex', translated.reason);
     regex = translated.source;
     flags = [...new Set([...flags, ...translated.flags])].join('');
+  }
+  if (regex !== undefined && reader.dialect === 'keyleak') {
+    const expanded = expandGrammar(regex);
+    if (!expanded.ok) reader.problem(id, 'regex', expanded.reason);
+    regex = expanded.ok ? expanded.source : undefined;
   }
   const rawGroup = entry['secretGroup'];
   let secretGroup: number | string | undefined;

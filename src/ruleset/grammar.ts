@@ -1,0 +1,84 @@
+/**
+ * Shared regex pieces that rule files reference by name, `(?&assign)`, instead of each rule
+ * writing (and forgetting parts of) the same grammar. `(?&name)` is PCRE's subroutine call syntax,
+ * which JavaScript regexes reject, so a reference can never be mistaken for a pattern of its own.
+ * Pieces are expanded when a keyleak rule file is parsed; gitleaks configurations are RE2 and
+ * never contain them.
+ */
+
+/**
+ * Where a name ends: spaces, closing quotes (also backslash-escaped, as in JSON inside a string),
+ * and the `]` or `)` of `ENV['X']` or `config("X")`.
+ */
+const NAME_CLOSE = String.raw`[ \t'"\x60\\\])]{0,6}`;
+
+/** A declared type: `string`, `String`, `&'static str`, `Optional[str]`, `Map<String, String>`, `String?`. */
+const TYPE = String.raw`(?:&(?:'static[ \t]{1,3})?)?[A-Za-z_][\w.]{0,40}(?:<[\w., ]{0,60}>|\[[\w., ]{0,40}\])?\??`;
+
+/**
+ * The ways one line gives a name its value, longest first where one is a prefix of another.
+ * Each alternative is followed by the value, after up to five spaces.
+ */
+const OPERATORS: readonly string[] = [
+  // A typed declaration, TypeScript, Kotlin, Swift, Scala, Rust, Python: `apiKey: string = `.
+  String.raw`[ \t]{0,3}:[ \t]{0,3}${TYPE}[ \t]{0,3}=(?![=>])`,
+  // Go: `var apiKey string = `, `const token []byte = `.
+  String.raw`[ \t]{1,3}(?:string|\[\]byte)[ \t]{0,3}=(?!=)`,
+  // Terraform/HCL: `variable "api_token" {` with `type`, `description`… lines before `default =`.
+  String.raw`[ \t]{0,3}\{(?:[ \t\r]{0,4}\n[ \t]{0,40}(?:type|description|sensitive|nullable|ephemeral)[ \t]{0,12}=[^\r\n]{0,200}){0,4}[ \t\r]{0,4}\n[ \t]{0,40}default[ \t]{0,12}=`,
+  // YAML block scalar: `client_secret: |` with the value indented on the next line.
+  String.raw`:[ \t]{0,3}[|>][-+]?[ \t\r]{0,4}\n[ \t]{1,40}`,
+  // An XML element whose value stands on its own line: `<authToken>\n    value\n</authToken>`.
+  String.raw`>[ \t\r]{0,4}\n[ \t]{0,40}`,
+  // A property list: `<key>ApiSecret</key>` then `<string>value</string>`.
+  String.raw`</key>[ \t\r\n]{0,40}<string>`,
+  // make `:::=`, `::=`, `?=`, `+=`; Go `:=`; PHP `.=`; Ruby `||=`; JavaScript `??=`; PHP and Ruby `=>`; R `<-`.
+  String.raw`:{1,3}=|[?+.]=|\|\|=|\?\?=|=>|<-`,
+  // Shell, env, INI, TOML, HCL, properties, every language's `=` (not a comparison).
+  String.raw`=(?!=)`,
+  // YAML, JSON, JavaScript objects, INI and properties `:` (not C++ and Ruby `::`).
+  String.raw`:(?!:)`,
+  // An XML element or attribute: `<apiKey>value`, `<add key="ApiKey" value="…">`.
+  String.raw`>|[ \t](?:[Vv]alue|[Cc]ontent)=`,
+  // The name as the first argument of a call or initializer, quoted or a Ruby symbol, then the value:
+  // `define('API_KEY', '…')`, `headers.set("X-Api-Key", "…")`, `{ "ApiKey", "…" }`,
+  // Groovy `property 'sonar.login', '…'`, Ruby `set :api_key, '…'`. Not a list: `["token", "other"]`.
+  String.raw`(?<=(?:[({]|\w[ \t])[ \t]{0,3}(?:\\?["'\x60][^"'\x60\r\n]{1,80}\\?["'\x60]|:\w{1,80})[ \t]{0,3}),`,
+  // A setter or constructor named for the value: `setApiKey("…")`, `ApiToken("…")`.
+  String.raw`(?<=\w)\(`,
+  // Separated by spaces only where a line's syntax says so: Dockerfile `ENV`/`ARG`, `#define`,
+  // csh `setenv`, fish `set -x`, Windows `setx`, and a command-line flag `--api-key value`.
+  String.raw`[ \t]{1,4}(?<=(?:(?:^|\n)[ \t]{0,8}(?:ENV|ARG|setenv|setx|set[ \t]{1,3}-[gxUu]{1,3}|#[ \t]{0,2}define)[ \t]{1,8}|[ \t]--?)[^\s=]{1,100}[ \t]{1,4})`,
+];
+
+/** Named pieces a rule regex may reference as `(?&name)`. */
+export const GRAMMAR: Readonly<Record<string, string>> = {
+  /**
+   * From the end of a secret-sounding name to the start of its value (before any opening quote):
+   * the assignment syntax of shell, make, YAML, TOML, INI, properties, JSON, XML and plist,
+   * Go, PHP, Ruby, Python, JavaScript/TypeScript, Java/Kotlin, C#, Swift, Rust, C, Terraform/HCL,
+   * Dockerfile `ENV`/`ARG`, GitHub Actions `env:` and command-line flags.
+   */
+  assign: `${NAME_CLOSE}(?:${OPERATORS.join('|')})[ \\t]{0,5}`,
+};
+
+/** `(?&name)`, with the backslashes before it: after an odd number, the `(` is an escaped literal. */
+const REFERENCE = /(\\*)\(\?&([A-Za-z][\w-]*)\)/g;
+
+export type Expansion = { readonly ok: true; readonly source: string } | { readonly ok: false; readonly reason: string };
+
+/** The rule regex with every `(?&name)` replaced by its piece in a non-capturing group. */
+export function expandGrammar(source: string): Expansion {
+  const unknown = new Set<string>();
+  const expanded = source.replace(REFERENCE, (reference: string, backslashes: string, name: string) => {
+    if (backslashes.length % 2 === 1) return reference;
+    const piece = Object.hasOwn(GRAMMAR, name) ? GRAMMAR[name] : undefined;
+    if (piece === undefined) {
+      unknown.add(name);
+      return reference;
+    }
+    return `${backslashes}(?:${piece})`;
+  });
+  if (unknown.size > 0) return { ok: false, reason: `unknown grammar piece ${[...unknown].map((name) => `(?&${name})`).join(', ')} (known: ${Object.keys(GRAMMAR).map((name) => `(?&${name})`).join(', ')})` };
+  return { ok: true, source: expanded };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { expandGrammar, GRAMMAR } from '../../src/ruleset/grammar.js';
+import { parseRuleText } from '../../src/ruleset/load.js';
+import { catastrophicBacktracking } from '../../src/ruleset/redos.js';
+import { hitsIn, rulesetFrom } from '../helpers/rules.js';
+
+const KEY = 'Qm7tX2vR9kLp4Wz8Nc3Hd6Fy1Bj5Gs0A';
+
+/** A provider-style context rule: a `demo` name, the shared grammar, then a fixed-format value. */
+const RULE = `
+[[rules]]
+id = "demo-api-key"
+regex = '''demo[\\w.-]{0,20}?(?:api[_.-]?)?key\\w{0,12}(?&assign)\\\\?["'\`]?([A-Za-z0-9]{32})(?![A-Za-z0-9])'''
+flags = "i"
+keywords = ["demo"]
+`;
+const ruleset = rulesetFrom(RULE);
+const found = (text: string) => hitsIn(ruleset, text).map((hit) => hit.secret);
+
+describe('(?&assign): one assignment grammar for every context rule', () => {
+  it.each([
+    ['shell', `export DEMO_API_KEY="${KEY}"`],
+    ['shell before a command', `DEMO_API_KEY=${KEY} ./bin/sync`],
+    ['make ?=', `DEMO_API_KEY ?= ${KEY}`],
+    ['make ::=', `DEMO_API_KEY ::= ${KEY}`],
+    ['make :::=', `DEMO_API_KEY :::= ${KEY}`],
+    ['make +=', `DEMO_API_KEY += ${KEY}`],
+    ['Go :=', `demoKey := "${KEY}"`],
+    ['Go typed var', `var demoApiKey string = "${KEY}"`],
+    ['Go []byte', `var demoKey []byte = "${KEY}"`],
+    ['YAML', `  demo_api_key: ${KEY}`],
+    ['YAML block scalar', `demo_api_key: |\n    ${KEY}\n`],
+    ['TOML', `demo_api_key = "${KEY}"`],
+    ['INI', `demo.api.key : ${KEY}`],
+    ['JSON', `{ "demoApiKey" : "${KEY}" }`],
+    ['JSON inside a string', `"{\\"demoApiKey\\":\\"${KEY}\\"}"`],
+    ['XML element', `<demoApiKey>${KEY}</demoApiKey>`],
+    ['XML element, value on the next line', `<demoApiKey>\n    ${KEY}\n</demoApiKey>`],
+    ['XML attribute', `<add key="DemoApiKey" value="${KEY}" />`],
+    ['Android string resource', `<string name="demo_api_key">${KEY}</string>`],
+    ['plist', `<key>DemoApiKey</key>\n\t<string>${KEY}</string>`],
+    ['PHP .=', `$demo_api_key .= '${KEY}';`],
+    ['PHP array', `'demo_api_key' => '${KEY}',`],
+    ['PHP define', `define('DEMO_API_KEY', '${KEY}');`],
+    ['Ruby ||=', `ENV['DEMO_API_KEY'] ||= '${KEY}'`],
+    ['Ruby symbol hash', `:demo_api_key => "${KEY}"`],
+    ['Ruby set', `set :demo_api_key, "${KEY}"`],
+    ['Python annotated', `DEMO_API_KEY: str = "${KEY}"`],
+    ['Python Final[str]', `DEMO_API_KEY: Final[str] = "${KEY}"`],
+    ['Python keyword argument', `Client(demo_api_key="${KEY}")`],
+    ['TypeScript annotated', `export const demoApiKey: string = "${KEY}";`],
+    ['JavaScript ??=', `config.demoApiKey ??= "${KEY}";`],
+    ['JavaScript setter', `client.setDemoApiKey("${KEY}")`],
+    ['Java', `private static final String DEMO_API_KEY = "${KEY}";`],
+    ['Kotlin', `const val DEMO_API_KEY: String = "${KEY}"`],
+    ['C# initializer', `{ "DemoApiKey", "${KEY}" }`],
+    ['Swift', `let demoApiKey: String? = "${KEY}"`],
+    ['Rust', `const DEMO_API_KEY: &'static str = "${KEY}";`],
+    ['R', `demo_api_key <- "${KEY}"`],
+    ['Groovy property', `property 'demo.api.key', '${KEY}'`],
+    ['C #define', `#define DEMO_API_KEY "${KEY}"`],
+    ['Terraform', `demo_api_key = "${KEY}"`],
+    ['Terraform variable default', `variable "demo_api_key" {\n  type        = string\n  description = "Demo key"\n  default     = "${KEY}"\n}`],
+    ['Dockerfile ENV with a space', `FROM node:20\nENV DEMO_API_KEY ${KEY}`],
+    ['Dockerfile ARG', `ARG DEMO_API_KEY=${KEY}`],
+    ['GitHub Actions env', `    env:\n      DEMO_API_KEY: ${KEY}`],
+    ['csh setenv', `setenv DEMO_API_KEY ${KEY}`],
+    ['fish set -x', `set -gx DEMO_API_KEY ${KEY}`],
+    ['command-line flag', `demo-cli sync --demo-api-key ${KEY} --verbose`],
+    ['command-line flag with =', `demo-cli sync --demo-api-key=${KEY}`],
+  ])('%s', (_syntax, text) => {
+    expect(found(text)).toEqual([KEY]);
+  });
+
+  it.each([
+    ['a comparison', `if (demoApiKey == "${KEY}") {}`],
+    ['a list of names', `["demo_api_key", "${KEY}"]`],
+    ['a variable passed beside the name', `check(demoApiKey, "${KEY}")`],
+    ['a word after the name in prose', `the demo api key ${KEY} is`],
+    ['space after the name outside ENV, ARG and flags', `DEMO_API_KEY ${KEY}`],
+    ['a value after a blank line in YAML', `demo_api_key:\n\n${KEY}`],
+    ['too many lines between a Terraform variable and its default', `variable "demo_api_key" {\n  type = string\n  type = string\n  type = string\n  type = string\n  type = string\n  default = "${KEY}"\n}`],
+  ])('not %s', (_syntax, text) => {
+    expect(found(text)).toEqual([]);
+  });
+
+  it('cannot backtrack catastrophically', () => {
+    expect(catastrophicBacktracking(GRAMMAR['assign']!, 'i')).toBeUndefined();
+    expect(catastrophicBacktracking(GRAMMAR['assign']!, '')).toBeUndefined();
+  });
+
+  it('compiles with every flag a rule may use', () => {
+    for (const flags of ['', 'i', 'm', 's', 'u', 'imsu']) expect(() => new RegExp(GRAMMAR['assign']!, flags)).not.toThrow();
+  });
+});
+
+describe('expandGrammar', () => {
+  it('replaces a reference with its piece in a non-capturing group', () => {
+    expect(expandGrammar('key(?&assign)"').ok && expandGrammar('key(?&assign)"')).toEqual({ ok: true, source: `key(?:${GRAMMAR['assign']})"` });
+  });
+
+  it('leaves an escaped parenthesis alone', () => {
+    expect(expandGrammar(String.raw`key\(?&assign)`)).toEqual({ ok: true, source: String.raw`key\(?&assign)` });
+    expect(expandGrammar(String.raw`key\\(?&assign)`)).toEqual({ ok: true, source: `key\\\\(?:${GRAMMAR['assign']})` });
+  });
+
+  it('names an unknown piece and the known ones', () => {
+    expect(expandGrammar('key(?&asign)')).toEqual({ ok: false, reason: 'unknown grammar piece (?&asign) (known: (?&assign))' });
+  });
+
+  it('reports an unknown piece in a rule file as one problem naming the rule and field', () => {
+    const parsed = parseRuleText('my-rules.toml', `[[rules]]\nid = "mine"\nregex = '''token(?&asign)(\\w{20})'''\nkeywords = ["token"]\n`);
+    expect(parsed.problems).toEqual([{ file: 'my-rules.toml', ruleId: 'mine', field: 'regex', message: 'unknown grammar piece (?&asign) (known: (?&assign))' }]);
+  });
+
+  it('is not applied to gitleaks configurations, whose RE2 has no such syntax', () => {
+    const parsed = parseRuleText('.gitleaks.toml', `[[rules]]\nid = "mine"\nregex = '''token(?&assign)(\\w{20})'''\n`, 'gitleaks');
+    expect(parsed.rules).toEqual([]);
+    expect(parsed.warnings).toHaveLength(1);
+  });
+});
