@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// npm run accuracy: findings per app on the app fixtures and library artifacts (below), then scores keyleak on ../shared/corpus/leaky-repo against its line-level answer key
+// npm run accuracy: first scores fixtures/recall, cases written here from documented syntaxes and
+// provider formats (each planted secret found or not, per family, and every finding on a negative
+// case; `--recall` stops there); then findings per app on the app fixtures and library artifacts
+// (below), then scores keyleak on ../shared/corpus/leaky-repo against its line-level answer key
 // (risk items found, lines flagged that hold nothing), then counts findings on the npm-corpus, where
 // every finding is a false positive or a documented example.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,50 @@ function scanJson(target, cwd, extra = []) {
 function family(ruleId) {
   return ruleId.split('-')[0];
 }
+
+function scoreRecall() {
+  const { cases } = JSON.parse(readFileSync(path.join(root, 'fixtures', 'recall', 'cases.json'), 'utf8'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'keyleak-recall-'));
+  try {
+    // One folder per case, so a case's file name is its own and no two cases share a file.
+    cases.forEach((item, index) => {
+      const file = path.join(dir, String(index), item.path);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, item.text);
+    });
+    const report = scanJson('.', dir, ['--no-ignore']);
+    const found = cases.map(() => []);
+    for (const finding of report.findings) {
+      for (const occurrence of finding.occurrences) found[Number(occurrence.path.split('/')[0])]?.push(finding);
+    }
+    const families = new Map();
+    const missed = [];
+    const falsePositives = [];
+    cases.forEach((item, index) => {
+      if (item.secret === null) {
+        if (found[index].length > 0) falsePositives.push(`${item.path}: ${found[index].map((finding) => finding.ruleId).join(', ')}`);
+        return;
+      }
+      const hit = found[index].some((finding) => finding.secret === item.secret);
+      const tally = families.get(item.family) ?? { found: 0, total: 0 };
+      families.set(item.family, { found: tally.found + (hit ? 1 : 0), total: tally.total + 1 });
+      if (!hit) missed.push(`${item.family} ${item.path}: ${JSON.stringify(item.text.trim().split('\n').slice(-3).join(' / ').slice(0, 100))}`);
+    });
+    const positives = cases.filter((item) => item.secret !== null).length;
+    const negatives = cases.length - positives;
+    console.log(`recall corpus: ${positives - missed.length} of ${positives} planted secrets found; ${falsePositives.length} of ${negatives} negative cases flagged`);
+    console.log(`  by family: ${[...families].map(([name, tally]) => `${name} ${tally.found}/${tally.total}`).join(', ')}`);
+    if (process.argv.includes('--verbose')) {
+      for (const line of missed) console.log(`  missed ${line}`);
+      for (const line of falsePositives) console.log(`  flagged ${line}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+scoreRecall();
+if (process.argv.includes('--recall')) process.exit(0);
 
 // Apps: each committed app fixture against its answer key (fixtures/apps/expected.json), where a
 // finding whose secret is not planted in that app is a false positive; the library-noise app and
