@@ -38,8 +38,9 @@ const OPERATORS: readonly string[] = [
   String.raw`=(?!=)`,
   // YAML, JSON, JavaScript objects, INI and properties `:` (not C++ and Ruby `::`).
   String.raw`:(?!:)`,
-  // An XML element or attribute: `<apiKey>value`, `<add key="ApiKey" value="…">`.
-  String.raw`>|[ \t](?:[Vv]alue|[Cc]ontent)=`,
+  // An XML element or attribute: `<apiKey>value`, `<add key="ApiKey" value="…">`, Android
+  // `<meta-data android:name="…API_KEY" android:value="…">`.
+  String.raw`>|[ \t](?:android:)?(?:[Vv]alue|[Cc]ontent)=`,
   // The name as the first argument of a call or initializer, quoted or a Ruby symbol, then the value:
   // `define('API_KEY', '…')`, `headers.set("X-Api-Key", "…")`, `{ "ApiKey", "…" }`,
   // Groovy `property 'sonar.login', '…'`, Ruby `set :api_key, '…'`. Not a list: `["token", "other"]`.
@@ -47,8 +48,9 @@ const OPERATORS: readonly string[] = [
   // A setter or constructor named for the value: `setApiKey("…")`, `ApiToken("…")`.
   String.raw`(?<=\w)\(`,
   // Separated by spaces only where a line's syntax says so: Dockerfile `ENV`/`ARG`, `#define`,
-  // csh `setenv`, fish `set -x`, Windows `setx`, and a command-line flag `--api-key value`.
-  String.raw`[ \t]{1,4}(?<=(?:(?:^|\n)[ \t]{0,8}(?:ENV|ARG|setenv|setx|set[ \t]{1,3}-[gxUu]{1,3}|#[ \t]{0,2}define)[ \t]{1,8}|[ \t]--?)[^\s=]{1,100}[ \t]{1,4})`,
+  // csh `setenv`, fish `set -x`, Windows `setx`, an Elixir module attribute `@api_key "…"`, and a
+  // command-line flag `--api-key value`.
+  String.raw`[ \t]{1,4}(?<=(?:(?:^|\n)[ \t]{0,8}(?:(?:ENV|ARG|setenv|setx|set[ \t]{1,3}-[gxUu]{1,3}|#[ \t]{0,2}define)[ \t]{1,8}|@)|[ \t]--?)[^\s=]{1,100}[ \t]{1,4})`,
 ];
 
 /** Named pieces a rule regex may reference as `(?&name)`. */

@@ -37,6 +37,7 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['XML element', `<demoApiKey>${KEY}</demoApiKey>`],
     ['XML element, value on the next line', `<demoApiKey>\n    ${KEY}\n</demoApiKey>`],
     ['XML attribute', `<add key="DemoApiKey" value="${KEY}" />`],
+    ['Android manifest meta-data', `<meta-data android:name="com.demo.API_KEY" android:value="${KEY}" />`],
     ['Android string resource', `<string name="demo_api_key">${KEY}</string>`],
     ['plist', `<key>DemoApiKey</key>\n\t<string>${KEY}</string>`],
     ['PHP .=', `$demo_api_key .= '${KEY}';`],
@@ -58,6 +59,7 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['Rust', `const DEMO_API_KEY: &'static str = "${KEY}";`],
     ['R', `demo_api_key <- "${KEY}"`],
     ['Groovy property', `property 'demo.api.key', '${KEY}'`],
+    ['Elixir module attribute', `  @demo_api_key "${KEY}"`],
     ['C #define', `#define DEMO_API_KEY "${KEY}"`],
     ['Terraform', `demo_api_key = "${KEY}"`],
     ['Terraform variable default', `variable "demo_api_key" {\n  type        = string\n  description = "Demo key"\n  default     = "${KEY}"\n}`],
@@ -78,6 +80,7 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['a variable passed beside the name', `check(demoApiKey, "${KEY}")`],
     ['a word after the name in prose', `the demo api key ${KEY} is`],
     ['space after the name outside ENV, ARG and flags', `DEMO_API_KEY ${KEY}`],
+    ['a handle in the middle of a line', `ping @demo_api_key ${KEY}`],
     ['a value after a blank line in YAML', `demo_api_key:\n\n${KEY}`],
     ['too many lines between a Terraform variable and its default', `variable "demo_api_key" {\n  type = string\n  type = string\n  type = string\n  type = string\n  type = string\n  default = "${KEY}"\n}`],
   ])('not %s', (_syntax, text) => {
