@@ -53,6 +53,12 @@ const OPERATORS: readonly string[] = [
   String.raw`[ \t]{1,4}(?<=(?:(?:^|\n)[ \t]{0,8}(?:(?:ENV|ARG|setenv|setx|set[ \t]{1,3}-[gxUu]{1,3}|#[ \t]{0,2}define)[ \t]{1,8}|@)|[ \t]--?)[^\s=]{1,100}[ \t]{1,4})`,
 ];
 
+/**
+ * The characters an assignment can start with. Checked first, it fails a name followed by a letter
+ * (`pwdpwdpwd…`) at once, instead of trying every operator after every length of the name.
+ */
+const FIRST = String.raw`(?=[\s'"\x60\\\]):=?+.|<>,({])`;
+
 /** Named pieces a rule regex may reference as `(?&name)`. */
 export const GRAMMAR: Readonly<Record<string, string>> = {
   /**
@@ -61,7 +67,7 @@ export const GRAMMAR: Readonly<Record<string, string>> = {
    * Go, PHP, Ruby, Python, JavaScript/TypeScript, Java/Kotlin, C#, Swift, Rust, C, Terraform/HCL,
    * Dockerfile `ENV`/`ARG`, GitHub Actions `env:` and command-line flags.
    */
-  assign: `${NAME_CLOSE}(?:${OPERATORS.join('|')})[ \\t]{0,5}`,
+  assign: `${FIRST}${NAME_CLOSE}(?:${OPERATORS.join('|')})[ \\t]{0,5}`,
 };
 
 /** `(?&name)`, with the backslashes before it: after an odd number, the `(` is an escaped literal. */
