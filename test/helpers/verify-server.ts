@@ -3,7 +3,7 @@
  * servers on 127.0.0.1 that record every request and answer as the test says. The HTTPS server
  * uses a self-signed certificate made with openssl for this run.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -45,6 +45,9 @@ export interface Certificate {
   readonly file: string;
   remove(): void;
 }
+
+/** Whether openssl can make the HTTPS servers' certificates; the HTTPS tests skip without it (.ci/run installs it). */
+export const HAS_OPENSSL = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 
 /** A self-signed certificate for 127.0.0.1 and localhost, made now. */
 export function selfSignedCertificate(): Certificate {

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, type Tree } from '../helpers/tree.js';
-import { keyleakAsync, providerServer, selfSignedCertificate, type Certificate, type ProviderServer, type SeenRequest } from '../helpers/verify-server.js';
+import { HAS_OPENSSL, keyleakAsync, providerServer, selfSignedCertificate, type Certificate, type ProviderServer, type SeenRequest } from '../helpers/verify-server.js';
 
 const CLIENT_ID = 'sso-portal-7734';
 const CLIENT_SECRET = 'R4t8Yq2LmZ6wKp0NvB3xJc7TgF1hDs9E';
@@ -152,7 +152,7 @@ describe('--verify on a client id + client secret pair with a token URL', () => 
   });
 });
 
-describe('--verify over HTTPS', () => {
+describe.skipIf(!HAS_OPENSSL)('--verify over HTTPS (skipped without openssl to make a certificate)', () => {
   let certificate: Certificate;
   let secure: ProviderServer;
   beforeAll(async () => {
