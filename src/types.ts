@@ -180,7 +180,8 @@ export type OAuthProvider = 'auth0' | 'okta' | 'entra' | 'google' | 'salesforce'
 /** A check that needs code (a signature, a token-endpoint exchange), named from a rule file. */
 export type CodeVerifySpec =
   | { readonly kind: 'oauth-client-credentials'; readonly provider: OAuthProvider }
-  | { readonly kind: 'aws-sts' };
+  | { readonly kind: 'aws-sts' }
+  | { readonly kind: 'vault' };
 
 export type VerifySpec = HttpVerifySpec | CodeVerifySpec;
 

@@ -10,6 +10,7 @@ import { HttpFailure, send, type HttpLimits } from './http.js';
 import { planHttp } from './http-verifier.js';
 import { planOAuth } from './oauth.js';
 import { planAwsSts } from './aws.js';
+import { planVault } from './vault.js';
 import type { Outcome, Plan, VerifyInput } from './plan.js';
 
 export interface VerifyOptions {
@@ -77,6 +78,8 @@ function plan(spec: VerifySpec, input: VerifyInput): Plan {
       return planOAuth(spec.provider, input);
     case 'aws-sts':
       return planAwsSts(input);
+    case 'vault':
+      return planVault(input);
   }
 }
 

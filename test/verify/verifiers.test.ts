@@ -25,13 +25,13 @@ beforeAll(async () => {
   const rules = new Map(spec.rules.map((rule) => [rule.id, rule]));
   findingsByRule = new Map();
   for (const rule of spec.rules.filter((candidate) => candidate.verify?.kind === 'http')) {
+    // The example with the most companions: a verifier may need the shop or application it names.
+    const companionCount = (finding: Finding) => finding.occurrences[0]!.companions.length;
     for (const example of rule.examples) {
       const hits = detect({ text: example.text, provenance: { kind: 'file', path: example.path ?? 'config/settings.txt' } }, ruleset).filter((hit) => hit.ruleId === rule.id);
       const finding = groupFindings(hits, rules)[0];
-      if (finding) {
-        findingsByRule.set(rule.id, finding);
-        break;
-      }
+      const best = findingsByRule.get(rule.id);
+      if (finding && (best === undefined || companionCount(finding) > companionCount(best))) findingsByRule.set(rule.id, finding);
     }
   }
 });
