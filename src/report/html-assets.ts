@@ -82,7 +82,7 @@ svg .value { font-weight: 700; }
 `;
 
 /**
- * Filters (level, exposure, provider, path text) hide findings and tree entries that do not match,
+ * Filters (level, exposure, provider, path text, and the provider's answer after --verify) hide findings and tree entries that do not match,
  * and tree nodes left with nothing to show. The script only toggles `hidden` and sets text: it never
  * builds markup, so nothing a scan put in the page is ever parsed as HTML by it.
  */

@@ -248,7 +248,7 @@ export const htmlReporter: Reporter = (findings, context) => {
   const page: Page = { redactor, rules: new Map(context.rules.map((rule) => [rule.id, rule])), repository: context.repository, data: (text) => escapeHtml(redactor.text(text)) };
   const trees = containerTrees(findings);
   const counted = findings.filter((finding) => finding.suppression === undefined).length;
-  const title = `keyleak report: ${counted === 0 ? 'no secrets found' : plural(counted, 'finding')}`;
+  const title = `keyleak report: ${counted > 0 ? plural(counted, 'finding') : findings.length > 0 ? `no findings outside the baseline (${findings.length} in it)` : 'no secrets found'}`;
   const scanned = `${plural(context.stats.files, 'file')} scanned (${formatBytes(context.stats.bytes)})`;
   const treeSection =
     trees.length === 0

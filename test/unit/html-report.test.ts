@@ -144,6 +144,14 @@ describe('the HTML page', () => {
     expect(page).not.toContain('data-count="live"');
   });
 
+  it('says when every finding is in the baseline, and still lists them', () => {
+    const accepted = finding('stripe-secret-key', STRIPE, [occurrence({ kind: 'file', path: 'a.env' })], { suppression: { kind: 'baseline', justification: 'in .keyleak-baseline.json' } });
+    const baselined = htmlReporter([accepted], context());
+    expect(baselined).toContain('<title>keyleak report: no findings outside the baseline (1 in it)</title>');
+    expect(baselined).toContain('<span class="number" data-count="suppressed">1</span> in the baseline');
+    expect(baselined).toContain('<span class="badge suppressed">in the baseline</span> in .keyleak-baseline.json; does not fail the build');
+  });
+
   it('says so when nothing was found, and shows no filters', () => {
     const empty = htmlReporter([], context());
     expect(empty).toContain('<title>keyleak report: no secrets found</title>');
