@@ -221,7 +221,7 @@ interface ReportOptions {
 }
 
 /** Runs a scan with a progress line on the terminal, unless --quiet or there is none; the line is gone when it returns or throws. */
-async function withProgress<T>(io: Io, options: ReportOptions, work: (onProgress: ProgressLine['update'] | undefined) => Promise<T>): Promise<T> {
+async function withProgress<T>(io: Io, options: { readonly quiet?: boolean }, work: (onProgress: ProgressLine['update'] | undefined) => Promise<T>): Promise<T> {
   const line = io.progress === undefined || options.quiet === true ? undefined : progressLine(io.progress);
   try {
     return await work(line?.update);
@@ -526,12 +526,13 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       .description('scan files and folders and write every finding to a baseline file')
       .argument('[paths...]', 'files and folders to scan', ['.'])
       .option('-o, --output <file>', 'baseline file to write', nonEmpty, DEFAULT_BASELINE_FILE)
-      .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude'),
-  ).action(async (paths: string[], options: RuleSourceOptions & { output: string; ignore: boolean }) => {
+      .option('--no-ignore', 'scan files that .gitignore and .keyleakignore exclude')
+      .option('-q, --quiet', 'no progress line on the terminal during long scans'),
+  ).action(async (paths: string[], options: RuleSourceOptions & { output: string; ignore: boolean; quiet?: boolean }) => {
     checkPaths(paths);
     const loaded = await rulesFor(io, options, await scanRoot(paths, io.cwd));
     const { scan } = await import('../scan/scan.js');
-    const result = await scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore });
+    const result = await withProgress(io, options, (onProgress) => scan({ paths, cwd: io.cwd, ruleset: loaded.ruleset, useIgnoreFiles: options.ignore, ...(onProgress === undefined ? {} : { onProgress }) }));
     const entries = baselineEntries(result.findings);
     await writeOutput(path.resolve(io.cwd, options.output), serializeBaseline(entries), options.output, 'baseline');
     io.stdout(`wrote ${entries.length} entries for ${result.findings.length} findings to ${escapeControls(options.output)}\n`);

@@ -22,7 +22,7 @@ function quoted(argument: string): string {
 }
 
 /** Runs keyleak with a pseudo-terminal as stdin, stdout and stderr; returns all it drew. */
-function inTerminal(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = process.cwd()): string {
+function inTerminal(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = process.cwd(), expectedExit = 1): string {
   const command = [process.execPath, BIN, ...args].map(quoted).join(' ');
   const run = spawnSync('script', ['-qfec', command, '/dev/null'], {
     cwd,
@@ -31,8 +31,8 @@ function inTerminal(args: readonly string[], env: Readonly<Record<string, string
     // No CI variable: the test suite itself runs on CI.
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', TERM: 'xterm', NO_COLOR: '1', KEYLEAK_PROGRESS_DELAY_MS: '0', ...env },
   });
-  // `script -e` exits as keyleak did: 1 when it found secrets.
-  expect(run.status, run.stderr).toBe(1);
+  // `script -e` exits as keyleak did: 1 when a scan found secrets.
+  expect(run.status, run.stderr).toBe(expectedExit);
   return run.stdout.replace(/\r\n/g, '\n');
 }
 
@@ -69,6 +69,17 @@ describe.skipIf(!HAS_SCRIPT)('the progress line', () => {
       for (const line of lines) expect(line).toMatch(/^keyleak: (?:1 commit|2 commits) · \d+ bytes · \d+s · [0-9a-f]{12} [ab]\.env$/);
     } finally {
       repo.remove();
+    }
+  });
+
+  it('shows while a baseline is created, and --quiet silences it there too', () => {
+    const baseline = `${report}.baseline`;
+    try {
+      expect(progressLines(inTerminal(['baseline', 'create', ...APPS, '--output', baseline], {}, process.cwd(), 0)).length).toBeGreaterThan(0);
+      expect(inTerminal(['baseline', 'create', ...APPS, '--output', baseline, '--quiet'], {}, process.cwd(), 0)).not.toContain('keyleak:');
+      expect(readFileSync(baseline, 'utf8')).not.toContain('\x1b');
+    } finally {
+      rmSync(baseline, { force: true });
     }
   });
 
