@@ -500,8 +500,8 @@ function readOutside(finding, canary) {
 const RULE_TIMEOUT_MS = 2000;
 
 async function libraryRunner(work) {
-  const [{ scan }, { loadRuleset, parseRuleText }, { compileRuleset }, { PatchParser }, { detectAdded }] = await Promise.all(
-    ['scan/scan.js', 'ruleset/load.js', 'ruleset/compile.js', 'sources/git.js', 'scan/added-lines.js'].map((module) => import(dist(module))),
+  const [{ scan }, { loadRuleset }, { parseRuleText }, { compileRuleset }, { PatchParser }, { detectAdded }] = await Promise.all(
+    ['scan/scan.js', 'ruleset/load.js', 'ruleset/parse-text.js', 'ruleset/compile.js', 'sources/git.js', 'scan/added-lines.js'].map((module) => import(dist(module))),
   );
   const spec = await loadRuleset({}, root);
   const ruleset = compileRuleset(spec);

@@ -20,7 +20,7 @@
  * Everything is written with git's plumbing through a temporary index; the working tree is not touched.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -89,6 +89,9 @@ function release() {
     const dist = path.join(work, 'dist');
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', dist, '--sourceMap', 'false'], { cwd: ROOT, stdio: 'inherit' });
+    // The built-in rules parsed (dist/rules.json); the build's imports resolve through a link to the packages.
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'), 'dir');
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'precompile-rules.mjs'), dist, path.join(ROOT, 'rules')], { cwd: ROOT, stdio: 'inherit' });
 
     const env = { ...process.env, GIT_INDEX_FILE: path.join(work, 'index') };
     git(['read-tree', head], { env });

@@ -6,7 +6,8 @@ export { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './artifacts/limits.j
 export { scanGit, type GitScanOptions, type GitSelection } from './scan/git-scan.js';
 export { parseShard, inShard, type Shard } from './scan/shard.js';
 export { shardFile, parseShardFile, mergeShards, ShardFileError, type ShardFile, type MergedShards } from './post/shards.js';
-export { loadRuleset, parseRuleText, BUILTIN_RULES_DIR, type LoadOptions } from './ruleset/load.js';
+export { loadRuleset, BUILTIN_RULES_DIR, type LoadOptions } from './ruleset/load.js';
+export { parseRuleText } from './ruleset/parse-text.js';
 export { checkRules, type RuleCheckOptions } from './ruleset/check.js';
 export { compileRuleset, type Rule, type Ruleset } from './ruleset/compile.js';
 export { RuleError, formatRuleProblem, type RuleProblem } from './ruleset/errors.js';

@@ -126,9 +126,11 @@ describe('npm pack', () => {
     // Every built-in rule file ships: the scanner loads the folder at run time.
     const rules = readdirSync(path.join(ROOT, 'rules')).filter((file) => file.endsWith('.toml'));
     expect(files.filter((file) => file.startsWith('rules/')).sort()).toEqual(rules.map((file) => `rules/${file}`).sort());
-    // Today about 0.3 MB packed and 1 MB unpacked; a stray folder (source maps, fixtures) would show here.
-    expect(report!.size).toBeLessThan(600_000);
-    expect(report!.unpackedSize).toBeLessThan(2_000_000);
+    // Today about 0.62 MB packed (0.19 MB of it dist/rules.json, the built-in rules parsed at build time)
+    // and 2.0 MB unpacked; a stray folder (source maps, fixtures) would show here.
+    expect(files).toContain('dist/rules.json');
+    expect(report!.size).toBeLessThan(800_000);
+    expect(report!.unpackedSize).toBeLessThan(2_500_000);
   });
 
   it('prints only the tarball name on standard output (pre-commit 3.0 installs the file named there)', () => {

@@ -16,7 +16,7 @@ import { formatRuleProblem, type RuleProblem } from '../ruleset/errors.js';
 import type { GitSelection } from '../scan/git-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../scan/limits.js';
-import { FORMATS, reporters, type Format } from '../report/index.js';
+import { FORMATS, loadReporter, type Format } from '../report/formats.js';
 import { repositoryLinks, type RepositoryLinks } from '../report/commit-links.js';
 import { remoteUrl } from '../sources/git.js';
 import { internalErrorMessage, UsageError, userErrorMessage } from './errors.js';
@@ -323,7 +323,7 @@ async function reported(io: Io, command: Command, options: ReportOptions, source
 /** Writes the report and returns the exit code, for every command that reports findings. */
 async function report(io: Io, command: Command, options: ReportOptions & { readonly format: Format }, source: ReportSource, result: ScanResult, unfiltered: readonly Finding[], repository?: RepositoryLinks): Promise<ExitCode> {
   const { findings, notices, failOn } = await reported(io, command, options, source, result, unfiltered);
-  const document = reporters[options.format](findings, {
+  const document = (await loadReporter(options.format))(findings, {
     rules: source.ruleset.rules,
     notices,
     stats: { files: result.stats.files, bytes: result.stats.bytes },

@@ -5,9 +5,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import type { AllowlistSpec, Level } from '../types.js';
-import { parseRuleFile } from '../ruleset/parse.js';
 import { formatRuleProblem } from '../ruleset/errors.js';
 import { parseSize } from './size.js';
 import type { ArchiveLimits } from '../artifacts/limits.js';
@@ -112,7 +110,9 @@ export async function findProjectConfig(start: string, cwd: string): Promise<Pro
   }
 }
 
-export function parseProjectConfig(text: string, folder: string, cwd: string): ProjectConfig {
+/** The TOML reader and the allowlist parser are loaded only when there is a keyleak.toml: most runs have none. */
+export async function parseProjectConfig(text: string, folder: string, cwd: string): Promise<ProjectConfig> {
+  const [{ parse: parseToml }, { parseRuleFile }] = await Promise.all([import('smol-toml'), import('../ruleset/parse.js')]);
   const file = configDisplayName(folder, cwd);
   let document: Record<string, unknown>;
   try {

@@ -1,12 +1,11 @@
-/** The reporter registry: `--format` picks one by name. */
+/** The reporter registry: `--format` picks one by name (the CLI loads only that one, through formats.ts). */
 import type { Reporter } from './context.js';
 import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
+import type { Format } from './formats.js';
 
-export const reporters = { text: textReporter, json: jsonReporter, sarif: sarifReporter, html: htmlReporter } as const satisfies Record<string, Reporter>;
+export { FORMATS, type Format } from './formats.js';
 
-export type Format = keyof typeof reporters;
-
-export const FORMATS = Object.keys(reporters) as readonly Format[];
+export const reporters = { text: textReporter, json: jsonReporter, sarif: sarifReporter, html: htmlReporter } as const satisfies Record<Format, Reporter>;

@@ -6,10 +6,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { readRegularText } from '../sources/read.js';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import type { AllowlistSpec, RuleSpec, RulesetSpec } from '../types.js';
 import { RuleError, type RuleProblem } from './errors.js';
-import { parseRuleFile, type Dialect, type ParsedRuleFile } from './parse.js';
+import type { Dialect, ParsedRuleFile } from './parse.js';
+import type { parseRuleText } from './parse-text.js';
+import { precompiledKey, precompiledText, readPrecompiled, rehydrate, type PrecompiledFile } from './precompiled.js';
+import { rmSync, writeFileSync } from 'node:fs';
 
 /** The `rules/` folder shipped with the package. */
 export const BUILTIN_RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -42,16 +44,11 @@ export interface LoadedConfiguration {
   readonly warnings: readonly RuleProblem[];
 }
 
-/** Parses one rule file's text; `name` is how messages refer to it. */
-export function parseRuleText(name: string, text: string, dialect: Dialect = 'keyleak', trusted = false): ParsedRuleFile {
-  let document: Record<string, unknown>;
-  try {
-    document = parseToml(text) as Record<string, unknown>;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    return { rules: [], allowlists: [], documentedExamples: [], problems: [{ file: name, message: `invalid TOML: ${reason}` }], warnings: [] };
-  }
-  return parseRuleFile(name, document, dialect, trusted);
+type RuleTextParser = typeof parseRuleText;
+
+/** The TOML reader and rule validator, loaded when a rule file is to be parsed (not for precompiled built-in rules). */
+async function ruleTextParser(): Promise<RuleTextParser> {
+  return (await import('./parse-text.js')).parseRuleText;
 }
 
 async function ruleFilesIn(target: string): Promise<string[]> {
@@ -67,6 +64,27 @@ function displayName(file: string, cwd: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
 }
 
+/** Where `npm run build` stores the built-in rules parsed (see precompiled.ts): `dist/rules.json`. */
+const PRECOMPILED_RULES = fileURLToPath(new URL('../rules.json', import.meta.url));
+
+/**
+ * Parses the built-in rules (the files in `rulesDir`) and stores them where a start looks for them.
+ * Returns that path, or undefined, with no file left there, when a rule file does not load cleanly:
+ * a start must then parse the files and report what is wrong.
+ */
+export async function precompileBuiltinRules(target = PRECOMPILED_RULES, rulesDir = BUILTIN_RULES_DIR): Promise<string | undefined> {
+  rmSync(target, { force: true });
+  const files = await ruleFilesIn(rulesDir);
+  const names = files.map((file) => path.basename(file));
+  const texts = await Promise.all(files.map((file) => readRegularText(file)));
+  const key = precompiledKey(names, texts);
+  const parseRuleText = await ruleTextParser();
+  const parsed = names.map((name, index) => ({ name, parsed: parseRuleText(name, texts[index]!, 'keyleak', true) }));
+  if (key === undefined || parsed.some((file) => file.parsed.problems.length > 0 || file.parsed.warnings.length > 0)) return undefined;
+  writeFileSync(target, precompiledText(key, parsed));
+  return target;
+}
+
 /** Rule files merged in order; collects problems instead of stopping at the first. */
 class RulesetBuilder {
   readonly problems: RuleProblem[] = [];
@@ -80,10 +98,11 @@ class RulesetBuilder {
 
   /** `overridden`: a rule whose id is already defined is dropped instead of reported (gitleaks extends). */
   async readFile(file: string, dialect: Dialect, overridden = false): Promise<ParsedRuleFile | undefined> {
-    return this.addText(file, await readRegularText(file).catch(() => undefined), dialect, overridden);
+    const text = await readRegularText(file).catch(() => undefined);
+    return this.addText(file, text, dialect, overridden, await ruleTextParser());
   }
 
-  private addText(file: string, text: string | undefined, dialect: Dialect, overridden: boolean): ParsedRuleFile | undefined {
+  private addText(file: string, text: string | undefined, dialect: Dialect, overridden: boolean, parseRuleText: RuleTextParser): ParsedRuleFile | undefined {
     const name = displayName(file, this.cwd);
     if (text === undefined) {
       this.problems.push({ file: name, message: 'cannot be read' });
@@ -94,6 +113,21 @@ class RulesetBuilder {
     if (builtin) parsed.rules.forEach((rule) => builtinRules.add(rule));
     this.add(parsed, overridden);
     return parsed;
+  }
+
+  /** The built-in files' parsed forms as the build stored them, when they are these very files. */
+  private precompiled(files: readonly string[], texts: readonly (string | undefined)[]): readonly PrecompiledFile[] | undefined {
+    if (texts.some((text) => text === undefined)) return undefined;
+    const names = files.map((file) => path.basename(file));
+    const key = precompiledKey(names, texts as string[]);
+    const stored = key === undefined ? undefined : readPrecompiled(PRECOMPILED_RULES, key);
+    return stored !== undefined && stored.length === names.length && stored.every((file, index) => file.name === names[index]) ? stored : undefined;
+  }
+
+  private addParsed(file: string, precompiled: PrecompiledFile, overridden: boolean): void {
+    const parsed = rehydrate(precompiled, displayName(file, this.cwd));
+    parsed.rules.forEach((rule) => builtinRules.add(rule));
+    this.add(parsed, overridden);
   }
 
   async readTargets(targets: readonly string[], overridden = false): Promise<void> {
@@ -107,7 +141,13 @@ class RulesetBuilder {
       }
       // Read together, added in order: the order decides which rule wins on overlapping text.
       const texts = await Promise.all(files.map((file) => readRegularText(file).catch(() => undefined)));
-      files.forEach((file, index) => this.addText(file, texts[index], 'keyleak', overridden));
+      const precompiled = path.resolve(target) === path.resolve(BUILTIN_RULES_DIR) ? this.precompiled(files, texts) : undefined;
+      if (precompiled !== undefined) {
+        files.forEach((file, index) => this.addParsed(file, precompiled[index]!, overridden));
+        continue;
+      }
+      const parseRuleText = await ruleTextParser();
+      files.forEach((file, index) => this.addText(file, texts[index], 'keyleak', overridden, parseRuleText));
     }
   }
 

@@ -1,5 +1,5 @@
 /** Builds small rulesets from TOML text for tests, through the real parser and compiler. */
-import { parseRuleText } from '../../src/ruleset/load.js';
+import { parseRuleText } from '../../src/ruleset/parse-text.js';
 import { compileRuleset, type Ruleset } from '../../src/ruleset/compile.js';
 import { detect } from '../../src/detect/detector.js';
 import type { Hit } from '../../src/types.js';

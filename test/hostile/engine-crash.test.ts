@@ -6,7 +6,7 @@ import path from 'node:path';
 import { keyleak } from '../helpers/cli.js';
 import { makeTree } from '../helpers/tree.js';
 import { compileRuleset } from '../../src/ruleset/compile.js';
-import { parseRuleText } from '../../src/ruleset/load.js';
+import { parseRuleText } from '../../src/ruleset/parse-text.js';
 import { detect } from '../../src/detect/detector.js';
 
 const MATCHES = 200_000;

@@ -1,7 +1,8 @@
 /** The static check for catastrophic backtracking, and what loading a rule it flags does. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { catastrophicBacktracking } from '../../src/ruleset/redos.js';
-import { loadRuleset, parseRuleText } from '../../src/ruleset/load.js';
+import { loadRuleset } from '../../src/ruleset/load.js';
+import { parseRuleText } from '../../src/ruleset/parse-text.js';
 import { keyleak } from '../helpers/cli.js';
 import { makeTree } from '../helpers/tree.js';
 

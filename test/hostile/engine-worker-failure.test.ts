@@ -8,7 +8,7 @@ import { keyleak } from '../helpers/cli.js';
 import { makeTree } from '../helpers/tree.js';
 // The pool starts dist/scan/worker.js beside it: built code, as the CLI runs it.
 import { WorkerPool } from '../../dist/scan/pool.js';
-import { parseRuleText } from '../../src/ruleset/load.js';
+import { parseRuleText } from '../../src/ruleset/parse-text.js';
 import { createHash } from 'node:crypto';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../src/artifacts/limits.js';
 import type { FileScanResult } from '../../src/scan/file-scan.js';

@@ -1,6 +1,6 @@
 /** `[rules.verify]` in rule files: every field checked, one line per problem naming the file; users' verifiers trusted with no host. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseRuleText } from '../../src/ruleset/load.js';
+import { parseRuleText } from '../../src/ruleset/parse-text.js';
 import { fillUrl, urlTemplateProblem } from '../../src/verify/template.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
 import { HAS_OPENSSL, keyleakAsync, providerServer, selfSignedCertificate, type Certificate, type ProviderServer } from '../helpers/verify-server.js';
