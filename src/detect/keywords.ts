@@ -108,8 +108,22 @@ function buildAutomaton(keywords: readonly string[]): Automaton {
   return { columnOf, columns, next: rows, foundStart, found };
 }
 
-/** `rulesKeywords[i]` are rule i's lowercased keywords; a rule without keywords always runs. */
-export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): KeywordIndex {
+/**
+ * Texts are searched one keyword at a time until this many characters have been, and with the
+ * automaton from then on: building it costs about what searching 1 MB keyword by keyword does.
+ */
+const SEARCH_WITHOUT_AUTOMATON = 64 * 1024;
+
+/** Only ASCII letters lowered: what the `i` flag (without `u`) makes equal to an ASCII keyword. */
+function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/**
+ * `rulesKeywords[i]` are rule i's lowercased keywords; a rule without keywords always runs.
+ * `searchWithoutAutomaton`: characters searched keyword by keyword before the automaton is built.
+ */
+export function keywordIndex(rulesKeywords: readonly (readonly string[])[], searchWithoutAutomaton = SEARCH_WITHOUT_AUTOMATON): KeywordIndex {
   const rulesByKeyword = new Map<string, number[]>();
   const alwaysRun: number[] = [];
   rulesKeywords.forEach((keywords, ruleIndex) => {
@@ -128,13 +142,25 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[]): Key
   const fits = keywords.reduce((total, keyword) => total + keyword.length, 1) * ASCII <= MAX_TABLE_ENTRIES;
   const ascii = fits ? keywords.filter(isAscii) : [];
   const asciiRules = ascii.map((keyword) => rulesByKeyword.get(keyword)!);
-  const automaton = ascii.length === 0 ? undefined : buildAutomaton(ascii.map((keyword) => keyword.replace(/[A-Z]/g, (letter) => letter.toLowerCase())));
+  const asciiLower = ascii.map(asciiLowerCase);
+  // Built on first need: a pre-commit run scanning a few short lines never pays for it.
+  let automaton: Automaton | undefined;
+  let searchedWithout = 0;
   const unicode = keywords.filter((keyword) => keyword.length > 0 && !(fits && isAscii(keyword)));
   const unicodeAnywhere = unicode.length === 0 ? undefined : new RegExp(unicode.map(escapeRegex).join('|'), 'gi');
   const unicodeHere = unicode.map((keyword) => new RegExp(escapeRegex(keyword), 'iy'));
 
   const asciiFound = (text: string, selected: Set<number>): void => {
-    if (automaton === undefined) return;
+    if (ascii.length === 0) return;
+    if (automaton === undefined && searchedWithout + text.length <= searchWithoutAutomaton) {
+      searchedWithout += text.length;
+      const folded = asciiLowerCase(text);
+      asciiLower.forEach((keyword, index) => {
+        if (folded.includes(keyword)) for (const rule of asciiRules[index]!) selected.add(rule);
+      });
+      return;
+    }
+    automaton ??= buildAutomaton(asciiLower);
     const { columnOf, columns, next, foundStart, found } = automaton;
     const seen = new Uint8Array(ascii.length);
     let unseen = ascii.length;

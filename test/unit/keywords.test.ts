@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { keywordIndex } from '../../src/detect/keywords.js';
+import { keywordIndex, keywordIndex as keywordIndexOf } from '../../src/detect/keywords.js';
 
-describe('keywordIndex', () => {
+describe.each([
+  ['keyword by keyword', undefined],
+  ['with the automaton', 0],
+])('keywordIndex, %s', (_, searchWithoutAutomaton) => {
+  const keywordIndex = (rules: readonly (readonly string[])[]) => keywordIndexOf(rules, searchWithoutAutomaton);
   const index = keywordIndex([['sk_live_'], ['ghp_', 'gho_'], [], ['secret'], ['client_secret']]);
 
   it('selects only rules whose keywords occur, plus rules without keywords', () => {
@@ -38,7 +42,12 @@ function random(seed: number): () => number {
   };
 }
 
-describe('keywordIndex against a case-insensitive regex per keyword', () => {
+// Both ways of searching: keyword by keyword (short runs), and the automaton (from the first text on).
+describe.each([
+  ['keyword by keyword', undefined],
+  ['with the automaton', 0],
+])('keywordIndex against a case-insensitive regex per keyword, %s', (_, searchWithoutAutomaton) => {
+  const keywordIndex = (rules: readonly (readonly string[])[]) => keywordIndexOf(rules, searchWithoutAutomaton);
   it('agrees on keywords that are prefixes, suffixes and infixes of each other', () => {
     const rules = [['he'], ['she'], ['his'], ['hers'], ['ushers'], ['key'], ['api_key'], ['-----begin'], ['$1$'], ['a.b'], ['x\\"y']];
     for (const text of ['ushers', 'USHERS', 'sHe', 'hi his', 'private api_KEY=', '-----BEGIN RSA', 'pw $1$salt', 'aXb', 'a.B', 'x\\"Y', 'hehehe', '']) {
@@ -76,5 +85,13 @@ describe('keywordIndex with more keywords than its table holds', () => {
   it('still finds them (with a regex)', () => {
     const rules = Array.from({ length: 20_000 }, (_, rule) => [`kw${rule.toString(36).padStart(6, '0')}`]);
     expect(keywordIndex(rules).candidates('x = KW0000A1 and kw000ezz')).toEqual([361, 19439]);
+  });
+});
+
+describe('keywordIndex switching to the automaton', () => {
+  it('answers the same before and after it is built', () => {
+    const index = keywordIndex([['secret'], ['token'], ['-----begin']], 100);
+    const texts = ['my SECRET', 'a token', 'x'.repeat(90), '-----BEGIN', 'token and secret', 'nothing'];
+    expect(texts.map((text) => index.candidates(text))).toEqual([[0], [1], [], [2], [0, 1], []]);
   });
 });
