@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandGrammar, GRAMMAR } from '../../src/ruleset/grammar.js';
-import { parseRuleText } from '../../src/ruleset/load.js';
+import { parseRuleText } from '../../src/ruleset/parse-text.js';
 import { catastrophicBacktracking } from '../../src/ruleset/redos.js';
 import { hitsIn, rulesetFrom } from '../helpers/rules.js';
 
