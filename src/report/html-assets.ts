@@ -59,7 +59,7 @@ svg .value { font-weight: 700; }
 .hit { padding: .15rem 0 .15rem .5rem; }
 .hit .where { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; }
 .sub { color: var(--muted); margin: 0; font-size: .9em; }
-.finding { border: 1px solid var(--line); border-left: 4px solid var(--note); border-radius: 6px; padding: .75rem 1rem; margin: 0 0 1rem; }
+.finding { border: 1px solid var(--line); border-left: 4px solid var(--note); border-radius: 6px; padding: .75rem 1rem; margin: 0 0 1rem; content-visibility: auto; contain-intrinsic-size: auto 320px; }
 .finding.error { border-left-color: var(--error); }
 .finding.warning { border-left-color: var(--warning); }
 .finding dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .25rem 0; }
@@ -105,21 +105,39 @@ export const SCRIPT = `
     const verifications = form.querySelector('input[name="verification"]') === null ? undefined : checked('verification');
     for (const item of items) {
       const match = levels.has(item.dataset.level) && exposures.has(item.dataset.exposure) && (verifications === undefined || verifications.has(item.dataset.verification)) && (wanted === '' || item.dataset.provider === wanted) && (needle === '' || item.dataset.paths.includes(needle));
-      item.hidden = !match;
+      // Only changes touch the page: a report can hold thousands of findings.
+      if (item.hidden === match) item.hidden = !match;
     }
     for (const node of nodes) node.hidden = node.querySelector('.hit:not([hidden])') === null;
     const shown = findings.filter((finding) => !finding.hidden).length;
     status.textContent = shown + ' of ' + findings.length + ' finding' + (findings.length === 1 ? '' : 's') + ' shown';
   };
+  // Typing in the path box filters once the typing pauses, not at every key.
+  let typing;
+  const applySoon = () => {
+    clearTimeout(typing);
+    typing = setTimeout(apply, 150);
+  };
   form.hidden = false;
-  form.addEventListener('input', apply);
+  form.addEventListener('input', (event) => {
+    if (event.target === text) applySoon();
+  });
+  // Boxes and the provider list say so on change (keyboard and mouse alike); the path box too, on leaving it.
   form.addEventListener('change', apply);
   form.addEventListener('submit', (event) => event.preventDefault());
   form.addEventListener('reset', () => setTimeout(apply, 0));
   window.addEventListener('beforeprint', () => {
     for (const details of document.querySelectorAll('details')) details.open = true;
   });
-  apply();
+  // Everything is shown at first, so only the count needs saying, unless the browser restored the
+  // filters of an earlier visit (going back to the page), which it does after this script has run.
+  const sync = () => {
+    const pristine = Array.from(form.querySelectorAll('input[type="checkbox"]')).every((box) => box.checked) && provider.value === '' && text.value === '';
+    if (pristine) status.textContent = findings.length + ' of ' + findings.length + ' finding' + (findings.length === 1 ? '' : 's') + ' shown';
+    else apply();
+  };
+  sync();
+  window.addEventListener('pageshow', sync);
 })();
 `;
 

@@ -182,11 +182,24 @@ describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', ()
       await opened.page.locator('#filter-path').fill('LEAKY.IPA');
       const inIpa = apps.findings.filter((finding) => finding.occurrences.some((occurrence) => occurrence.path.toLowerCase().includes('leaky.ipa')));
       expect(inIpa.length).toBeGreaterThan(0);
-      expect(await visibleFindings()).toBe(inIpa.length);
+      // The path box filters once typing pauses.
+      await expect.poll(visibleFindings).toBe(inIpa.length);
       expect(await opened.page.locator('.tree > .node:visible').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-name')))).toEqual(['out/Leaky.ipa']);
       await opened.page.locator('#filters button[type="reset"]').focus();
       await opened.page.keyboard.press('Enter');
       await expect.poll(visibleFindings).toBe(apps.findings.length);
+    });
+
+    it('agrees with its boxes when the reader comes back to it, whether or not the browser restored them', async () => {
+      const fresh = await browser.open(apps.file);
+      await fresh.page.locator('input[name="level"][value="error"]').uncheck();
+      await fresh.page.goto('about:blank');
+      await fresh.page.goBack();
+      const errorsShown = await fresh.page.locator('input[name="level"][value="error"]').isChecked();
+      const expected = apps.findings.filter((finding) => errorsShown || finding.level !== 'error').length;
+      expect(await fresh.page.locator('article.finding:visible').count()).toBe(expected);
+      expect(await fresh.page.locator('#shown').textContent()).toBe(`${expected} of ${apps.findings.length} findings shown`);
+      await fresh.page.close();
     });
 
     it('has no serious or critical accessibility violation (axe-core)', async () => {
