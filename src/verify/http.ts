@@ -57,7 +57,8 @@ export function send(request: HttpRequest, limits: HttpLimits): Promise<HttpAnsw
           'user-agent': 'keyleak-verify',
           accept: 'application/json',
           ...request.headers,
-          ...(body === undefined ? {} : { 'content-length': String(body.length) }),
+          // A POST without a body says so, rather than sending an empty chunked body some APIs refuse.
+          'content-length': String(body?.length ?? 0),
         },
         maxHeaderSize: 16 * 1024,
       },
