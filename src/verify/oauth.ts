@@ -85,9 +85,12 @@ function endpointFor(provider: OAuthProvider, input: VerifyInput): Resolved {
     case 'okta': {
       const host = providerHost(places, OKTA_HOST);
       if (host === undefined) return { missing: 'Okta org URL (*.okta.com)' };
-      // A custom authorization server is /oauth2/<id>; the org server is /oauth2.
-      const server = /\/oauth2\/([A-Za-z0-9]{1,64})(?:\/|$)/.exec(parseUrl(issuer ?? tokenUrl)?.pathname ?? '')?.[1];
-      return fixed(server === undefined || server === 'v1' ? `https://${host}/oauth2/v1/token` : `https://${host}/oauth2/${server}/v1/token`);
+      // A custom authorization server is /oauth2/<id>. The org server (/oauth2/v1) takes client
+      // credentials only with private_key_jwt and would refuse any secret as invalid_client, so a
+      // pair without a named server is tried on the default custom server.
+      const named = /\/oauth2\/([A-Za-z0-9]{1,64})(?:\/|$)/.exec(parseUrl(issuer ?? tokenUrl)?.pathname ?? '')?.[1];
+      const server = named === undefined || named === 'v1' ? 'default' : named;
+      return fixed(`https://${host}/oauth2/${server}/v1/token`);
     }
     case 'entra': {
       const fromUrl = parseUrl(issuer);

@@ -34,6 +34,9 @@ export interface ProviderServer {
   readonly port: number;
   readonly origin: string;
   readonly requests: SeenRequest[];
+  /** The most requests this server held unanswered at once since the last reset. */
+  mostInFlight(): number;
+  resetInFlight(): void;
   handle(handler: Handler): void;
   close(): Promise<void>;
 }
@@ -61,7 +64,12 @@ export function selfSignedCertificate(): Certificate {
 export async function providerServer(options: { readonly tls?: Certificate } = {}): Promise<ProviderServer> {
   const requests: SeenRequest[] = [];
   let handler: Handler = () => ({ status: 404, json: { error: 'not_found' } });
+  let inFlight = 0;
+  let most = 0;
   const listener: http.RequestListener = (incoming, outgoing) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    outgoing.on('close', () => inFlight--);
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
@@ -85,6 +93,10 @@ export async function providerServer(options: { readonly tls?: Certificate } = {
     port,
     origin: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
+    mostInFlight: () => most,
+    resetInFlight() {
+      most = inFlight;
+    },
     handle(next) {
       handler = next;
     },

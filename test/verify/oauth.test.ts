@@ -146,6 +146,18 @@ describe('Google OAuth clients', () => {
   });
 });
 
+describe('Okta authorization servers', () => {
+  it('a named custom server is used; an org URL alone goes to the default custom server, as the org server refuses client secrets', () => {
+    const url = (issuer: string) => {
+      const plan = planOAuth('okta', { secret: 's'.repeat(40), companions: new Map([['oauth-client-id', '0oa8f3k2lq9XyZ1b2357'], ['oauth-issuer', issuer]]), builtinRule: true });
+      return plan.kind === 'request' ? plan.request.url.href : plan.detail;
+    };
+    expect(url('https://acme.okta.com/oauth2/aus9x2k4TUBWIGm1e357')).toBe('https://acme.okta.com/oauth2/aus9x2k4TUBWIGm1e357/v1/token');
+    expect(url('https://acme.okta.com')).toBe('https://acme.okta.com/oauth2/default/v1/token');
+    expect(url('https://acme.okta.com/oauth2/v1/authorize')).toBe('https://acme.okta.com/oauth2/default/v1/token');
+  });
+});
+
 describe('self-hosted issuers and token URLs from the scanned content', () => {
   const text = 'KEYCLOAK_ISSUER=https://sso.acme.io/realms/acme\nKEYCLOAK_CLIENT_ID=portal-backend\nKEYCLOAK_CLIENT_SECRET=u1vhU7xBWVFKouo2RgEXzsYkolImF2yi\n';
 
