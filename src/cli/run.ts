@@ -8,7 +8,7 @@ import { readRegularText } from '../sources/read.js';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { Finding, Level, Notice, RulesetSpec, ScanResult } from '../types.js';
+import type { Finding, Level, Notice, RuleSpec, RulesetSpec, ScanResult } from '../types.js';
 import { loadConfiguration, loadRuleset, type LoadedConfiguration } from '../ruleset/load.js';
 import { applyGitleaksIgnore, GITLEAKS_IGNORE_FILE, parseGitleaksIgnore } from '../post/gitleaks-ignore.js';
 import { applyBaseline, baselineEntries, DEFAULT_BASELINE_FILE, parseBaseline, serializeBaseline } from '../post/baseline.js';
@@ -383,6 +383,14 @@ async function reportOrShard(
   return scanExitCode(findings, notices, failOn);
 }
 
+/** What `rules list` says a rule's `--verify` calls: an HTTP check's host, or the check in code. */
+function verifierName(verify: RuleSpec['verify']): string | null {
+  if (verify === undefined) return null;
+  if (verify.kind !== 'http') return verify.kind === 'oauth-client-credentials' ? `oauth-client-credentials (${verify.provider})` : verify.kind;
+  const host = /^https:\/\/([^/?#]+)/.exec(verify.url)?.[1] ?? verify.url;
+  return `${verify.method} ${host}${verify.otherUrls === undefined ? '' : ` (+${verify.otherUrls.length})`}`;
+}
+
 function gitSelection(options: GitCommandOptions): GitSelection {
   const chosen = [options.staged, options.since, options.range, options.branch].filter((value) => value !== undefined);
   if (chosen.length > 1) throw new UsageError('choose one of --staged, --since, --range and --branch');
@@ -559,7 +567,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   ).action(async (options: RuleSourceOptions & { format: 'text' | 'json' }) => {
     const { ruleset } = await loadRules(options, io.cwd, io.cwd);
     if (options.format === 'json') {
-      io.stdout(`${JSON.stringify(ruleset.rules.map(({ id, provider, level, exposure, description, file }) => ({ id, provider, level, exposure, description, file })), null, 2)}\n`);
+      io.stdout(`${JSON.stringify(ruleset.rules.map(({ id, provider, level, exposure, description, file, verify }) => ({ id, provider, level, exposure, description, file, verify: verifierName(verify) })), null, 2)}\n`);
       return;
     }
     const width = Math.max(...ruleset.rules.map((rule) => rule.id.length));

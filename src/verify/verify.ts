@@ -122,10 +122,15 @@ async function probeUrls(spec: HttpVerifySpec, attempt: (spec: HttpVerifySpec) =
       if (outcome.status === 'live') return outcome;
     }
   }
-  const live = outcomes.filter((outcome) => outcome.status === 'live');
+  const live = outcomes.flatMap((outcome, index) => (outcome.status === 'live' ? [{ outcome, url: singles[index]!.url }] : []));
   if (live.length > 0) {
-    const answered = live.map((outcome) => outcome.detail.split(' accepted it')[0]!);
-    return { ...live[0]!, detail: `answered: ${live.map((outcome) => outcome.detail).join('; ')}`, identity: { ...live[0]!.identity, answered: answered.join(', ') } };
+    // Which API answered, by its host and path (the query holds the key).
+    const answered = live.map(({ url }) => {
+      const { host, pathname } = new URL(url.replace(/\$\{[^}]+\}/g, 'x'));
+      return `${host}${pathname}`;
+    });
+    const [first] = live;
+    return { ...first!.outcome, detail: `answered: ${answered.join(', ')}`, identity: { ...first!.outcome.identity, answered: answered.join(', ') } };
   }
   const invalid = outcomes.filter((outcome) => outcome.status === 'invalid');
   if (spec.probe === 'all' ? invalid.length > 0 : invalid.length === outcomes.length) return { ...invalid[0]!, detail: invalid.map((outcome) => outcome.detail).join('; ') };

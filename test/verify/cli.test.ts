@@ -249,3 +249,17 @@ describe('keyleak git --verify', () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe('keyleak rules list', () => {
+  it('says what each rule\'s --verify calls', async () => {
+    const list = JSON.parse((await keyleakAsync(['rules', 'list', '--format', 'json'])).stdout) as { id: string; verify: string | null }[];
+    const verify = Object.fromEntries(list.map((rule) => [rule.id, rule.verify]));
+    expect([verify['github-pat'], verify['aws-secret-access-key'], verify['generic-client-secret'], verify['datadog-api-key'], verify['oauth-client-id']]).toEqual([
+      'GET api.github.com',
+      'aws-sts',
+      'oauth-client-credentials (generic)',
+      'GET api.datadoghq.com (+5)',
+      null,
+    ]);
+  });
+});

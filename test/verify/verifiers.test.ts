@@ -239,7 +239,7 @@ describe('verifiers with several URLs', () => {
       if (request.url.startsWith('/youtube/')) return { status: 200, json: { kind: 'youtube#i18nLanguageListResponse', items: [] } };
       return { status: 200, json: { results: [], status: 'REQUEST_DENIED', error_message: 'This API project is not authorized to use this API.' } };
     });
-    expect(verified.verification).toMatchObject({ status: 'live', identity: { answered: 'www.googleapis.com' } });
+    expect(verified.verification).toMatchObject({ status: 'live', detail: 'answered: www.googleapis.com/youtube/v3/i18nLanguages', identity: { answered: 'www.googleapis.com/youtube/v3/i18nLanguages' } });
     expect(server.requests).toHaveLength(3);
     const invalid = await verifyAgainstServer(finding, (request) =>
       request.url.startsWith('/maps/') ? { status: 200, json: { status: 'REQUEST_DENIED', error_message: 'The provided API key is invalid.' } } : { status: 400, json: { error: { code: 400, status: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.' } } },
