@@ -175,7 +175,7 @@ export interface HttpVerifySpec {
 }
 
 /** OAuth 2.0 token-endpoint providers the client-credentials verifier knows (verify/oauth.ts). */
-export type OAuthProvider = 'auth0' | 'okta' | 'entra' | 'google' | 'salesforce' | 'cognito' | 'keycloak' | 'generic';
+export type OAuthProvider = 'auth0' | 'okta' | 'entra' | 'google' | 'salesforce' | 'cognito' | 'keycloak' | 'spotify' | 'twitch' | 'discord' | 'linkedin' | 'adobe' | 'generic';
 
 /** A check that needs code (a signature, a token-endpoint exchange), named from a rule file. */
 export type CodeVerifySpec =

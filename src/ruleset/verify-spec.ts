@@ -14,7 +14,7 @@ const HTTP_FIELDS = new Set(['method', 'url', 'probe', 'secret_parts', 'headers'
 const CODE_FIELDS = new Set(['code', 'provider']);
 const MATCH_FIELDS = new Set(['status', 'json', 'absent']);
 const METHODS = ['GET', 'POST', 'HEAD'] as const;
-export const OAUTH_PROVIDERS: readonly OAuthProvider[] = ['auth0', 'okta', 'entra', 'google', 'salesforce', 'cognito', 'keycloak', 'generic'];
+export const OAUTH_PROVIDERS: readonly OAuthProvider[] = ['auth0', 'okta', 'entra', 'google', 'salesforce', 'cognito', 'keycloak', 'spotify', 'twitch', 'discord', 'linkedin', 'adobe', 'generic'];
 const CODE_VERIFIERS = ['oauth-client-credentials', 'aws-sts', 'vault'] as const;
 
 function isTable(value: unknown): value is Table {

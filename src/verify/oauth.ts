@@ -16,7 +16,20 @@ import { errorCode, jsonAt, parseJson, shownValue, unrecognised, type Outcome, t
 /** Companion rules that carry the pieces: ids, token URLs, issuers and tenants. */
 export const TOKEN_URL_RULE = 'oauth-token-url';
 export const ISSUER_RULE = 'oauth-issuer';
-const CLIENT_ID_RULES = ['oauth-client-id', 'google-oauth-client-id', 'cognito-client-id', 'salesforce-consumer-key'];
+/** Client ids are `oauth-client-id`, a provider's `<provider>-client-id`, or Salesforce's consumer key. */
+const CLIENT_ID_RULE = /^(?:oauth|[a-z0-9]+(?:-oauth)?)-client-id$|^salesforce-consumer-key$/;
+
+/**
+ * Providers with one token endpoint for every client, as their documentation gives it, and what
+ * a client-credentials request there needs besides the pair.
+ */
+const FIXED_ENDPOINTS: Partial<Readonly<Record<OAuthProvider, { readonly url: string; readonly params?: Readonly<Record<string, string>> }>>> = {
+  spotify: { url: 'https://accounts.spotify.com/api/token' },
+  twitch: { url: 'https://id.twitch.tv/oauth2/token' },
+  discord: { url: 'https://discord.com/api/v10/oauth2/token', params: { scope: 'identify' } },
+  linkedin: { url: 'https://www.linkedin.com/oauth/v2/accessToken' },
+  adobe: { url: 'https://ims-na1.adobelogin.com/ims/token/v3', params: { scope: 'openid' } },
+};
 
 interface Endpoint {
   readonly url: URL;
@@ -33,6 +46,11 @@ const PROVIDER_NAMES: Readonly<Record<OAuthProvider, string>> = {
   salesforce: 'Salesforce',
   cognito: 'Amazon Cognito',
   keycloak: 'Keycloak',
+  spotify: 'Spotify',
+  twitch: 'Twitch',
+  discord: 'Discord',
+  linkedin: 'LinkedIn',
+  adobe: 'Adobe',
   generic: 'OAuth',
 };
 
@@ -45,6 +63,11 @@ const CLIENT_AUTH: Readonly<Record<OAuthProvider, 'basic' | 'post'>> = {
   salesforce: 'post',
   cognito: 'basic',
   keycloak: 'basic',
+  spotify: 'basic',
+  twitch: 'post',
+  discord: 'basic',
+  linkedin: 'post',
+  adobe: 'post',
   generic: 'post',
 };
 
@@ -119,15 +142,13 @@ function endpointFor(provider: OAuthProvider, input: VerifyInput): Resolved {
       const url = parseUrl(tokenUrl);
       return url === undefined ? { missing: 'token endpoint URL (token_url = "https://…/token")' } : { url, origin: 'untrusted' };
     }
+    default:
+      return fixed(FIXED_ENDPOINTS[provider]!.url);
   }
 }
 
 function clientIdOf(input: VerifyInput): string | undefined {
-  for (const id of CLIENT_ID_RULES) {
-    const value = input.companions.get(id);
-    if (value !== undefined) return value;
-  }
-  return undefined;
+  return [...input.companions].find(([ruleId]) => CLIENT_ID_RULE.test(ruleId))?.[1];
 }
 
 /**
@@ -143,6 +164,11 @@ function interpret(provider: OAuthProvider, host: string, answer: HttpAnswer, in
   }
   const error = errorCode(document);
   if (error === 'invalid_client' || (answer.status === 401 && error === undefined)) return { status: 'invalid', detail: `${name} refused the client credentials (${error ?? 'HTTP 401'})` };
+  // Twitch answers without an OAuth error code: {"status":403,"message":"invalid client secret"}.
+  const message = jsonAt(document, 'message');
+  if (provider === 'twitch' && (answer.status === 400 || answer.status === 403) && (message === 'invalid client' || message === 'invalid client secret')) {
+    return { status: 'invalid', detail: `Twitch refused the client credentials (${message})` };
+  }
   if (error === 'unauthorized_client') {
     return { status: 'live', grantDisabled: true, detail: `${name} authenticated the client but the client credentials grant is not enabled for it (unauthorized_client): the secret works` };
   }
@@ -162,6 +188,7 @@ export function planOAuth(provider: OAuthProvider, input: VerifyInput): Plan {
   if ('missing' in endpoint) return { kind: 'unknown', detail: `not checked: found no ${endpoint.missing} next to the secret` };
   const form = new URLSearchParams(provider === 'google' ? { grant_type: 'authorization_code', code: 'keyleak-verification-probe', redirect_uri: 'http://localhost' } : { grant_type: 'client_credentials' });
   if (provider === 'entra') form.set('scope', 'https://graph.microsoft.com/.default');
+  for (const [name, value] of Object.entries(FIXED_ENDPOINTS[provider]?.params ?? {})) form.set(name, value);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (CLIENT_AUTH[provider] === 'basic') {
     // RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined for Basic.

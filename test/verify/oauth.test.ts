@@ -146,6 +146,50 @@ describe('Google OAuth clients', () => {
   });
 });
 
+describe('providers with one token endpoint', () => {
+  const FIXED = [
+    ['spotify-client-secret', 'https://accounts.spotify.com/api/token', 'basic'],
+    ['twitch-client-secret', 'https://id.twitch.tv/oauth2/token', 'post'],
+    ['discord-client-secret', 'https://discord.com/api/v10/oauth2/token', 'basic'],
+    ['linkedin-client-secret', 'https://www.linkedin.com/oauth/v2/accessToken', 'post'],
+    ['adobe-client-secret', 'https://ims-na1.adobelogin.com/ims/token/v3', 'post'],
+  ] as const;
+
+  it.each(FIXED)('%s goes to %s with the pair from its own example', async (ruleId, endpoint, auth) => {
+    const rule = spec.rules.find((candidate) => candidate.id === ruleId)!;
+    const finding = rule.examples
+      .map((example) => {
+        try {
+          return findingIn(example.text, ruleId);
+        } catch {
+          return undefined;
+        }
+      })
+      .find((candidate) => candidate?.occurrences[0]!.companions.some((companion) => companion.ruleId.endsWith('client-id')));
+    expect(finding, `${ruleId}: no example pairs the secret with a client id`).toBeDefined();
+    const { finding: verified, approved } = await verify(finding!, token);
+    expect(approved.map((url) => url.href)).toEqual([endpoint]);
+    expect(verified.verification?.status).toBe('live');
+    const request = server.requests[0]!;
+    expect(formOf(request)['grant_type']).toBe('client_credentials');
+    if (auth === 'basic') expect(basicOf(request)?.endsWith(`:${encodeURIComponent(finding!.secret)}`)).toBe(true);
+    else expect(formOf(request)['client_secret']).toBe(finding!.secret);
+    expect((await verify(finding!, invalidClient)).finding.verification?.status).toBe('invalid');
+  });
+
+  it('Twitch\'s own refusal, without an OAuth error code, is invalid', async () => {
+    const finding = spec.rules.find((candidate) => candidate.id === 'twitch-client-secret')!.examples.map((example) => {
+      try {
+        return findingIn(example.text, 'twitch-client-secret');
+      } catch {
+        return undefined;
+      }
+    }).find((candidate) => candidate?.occurrences[0]!.companions.length)!;
+    const refused = await verify(finding, () => ({ status: 403, json: { status: 403, message: 'invalid client secret' } }));
+    expect(refused.finding.verification).toMatchObject({ status: 'invalid', detail: 'Twitch refused the client credentials (invalid client secret)' });
+  });
+});
+
 describe('Okta authorization servers', () => {
   it('a named custom server is used; an org URL alone goes to the default custom server, as the org server refuses client secrets', () => {
     const url = (issuer: string) => {
