@@ -38,10 +38,12 @@ export type Locator =
   /** A string in a native binary section: Mach-O `__TEXT,__cstring` of the `arm64` slice, ELF `.rodata`. */
   | { readonly kind: 'section'; readonly section: string; readonly offset: number; readonly slice?: string }
   /**
-   * A constant that bytecode passes to a key, IV, password or credential-header parameter in the
-   * same method: `dex string #41 → javax.crypto.spec.SecretKeySpec.<init> in Lcom/x/Crypto;->encrypt`.
+   * A constant that reaches a key, IV, password or credential-header parameter of a call in `method`
+   * (`dex string #41 → javax.crypto.spec.SecretKeySpec.<init> in Lcom/x/Crypto;->encrypt`), held
+   * there or read from a field that only ever holds it; `caller` is the method that passed it to
+   * `method` as an argument, when it came that way.
    */
-  | { readonly kind: 'use'; readonly table: string; readonly index: number; readonly sink: string; readonly method: string }
+  | { readonly kind: 'use'; readonly table: string; readonly index: number; readonly sink: string; readonly method: string; readonly caller?: string }
   /** A printable run found by the raw fallback, at a byte offset. */
   | { readonly kind: 'offset'; readonly offset: number; readonly encoding: 'utf8' | 'utf16le' | 'utf16be' };
 

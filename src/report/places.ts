@@ -6,7 +6,7 @@ export function describeLocator(locator: Locator): string {
     case 'string-table':
       return `${locator.table} string #${locator.index}`;
     case 'use':
-      return `${locator.table} string #${locator.index} → ${locator.sink} in ${locator.method}`;
+      return `${locator.table} string #${locator.index} → ${locator.sink} in ${locator.method}${locator.caller === undefined ? '' : ` (called from ${locator.caller})`}`;
     case 'resource':
       return locator.name;
     case 'xml-attribute':

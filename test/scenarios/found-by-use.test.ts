@@ -40,6 +40,7 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['hardcoded-authorization-header', 'Bearer 8fKq2LmZ7xRw4TnY1vBc', 'okhttp3.Request$Builder.addHeader', `${N}->request`],
   ['hardcoded-password-use', 'dbpass-2024', 'net.sqlcipher.database.SQLiteDatabase.openOrCreateDatabase', `${N}->database`],
   ['hardcoded-password-use', 'pr0xy-Secret', 'java.net.PasswordAuthentication.<init>', `${N}->proxyLogin`],
+  ['hardcoded-crypto-key', 'Bank vault key, do not share!', 'javax.crypto.spec.SecretKeySpec.<init>', 'Lcom/example/usedkeys/Bank;->encrypt'],
 ];
 
 describe('keys and passwords found by how the code uses them', () => {
@@ -69,8 +70,15 @@ describe('keys and passwords found by how the code uses them', () => {
     expect(levels).toEqual(['warning', 'warning']);
   });
 
-  it('does not report look-alikes: a key-like string only logged or shown, a key from elsewhere, an overwritten constant, other headers', () => {
-    for (const value of ['This is the super secret key 456', 'not-the-key-placeholder', 'overwritten-constant-1', 'de-DE,de;q=0.9', 'Basic-looking-but-unnamed', 'UsedKeys/1.0 (Android)', 'AES/CBC/PKCS5Padding', 'proxyuser']) {
+  it('follows a key from a constructor’s field through an argument to the helper that builds the SecretKeySpec', () => {
+    const bank = findings.find((finding) => finding.secret === 'Bank vault key, do not share!')!;
+    expect(bank.occurrences.map((occurrence) => occurrence.where)).toEqual([
+      expect.stringMatching(/^dex string #\d+ → javax\.crypto\.spec\.SecretKeySpec\.<init> in Lcom\/example\/usedkeys\/Bank;->encrypt \(called from Lcom\/example\/usedkeys\/Bank;->seal\)$/),
+    ]);
+  });
+
+  it('does not report look-alikes: a key-like string only logged or shown, a key from elsewhere, an overwritten constant, a field set twice, a constant in the plaintext position, other headers', () => {
+    for (const value of ['This is the super secret key 456', 'first label', 'Hello from the vault', 'not-the-key-placeholder', 'overwritten-constant-1', 'de-DE,de;q=0.9', 'Basic-looking-but-unnamed', 'UsedKeys/1.0 (Android)', 'AES/CBC/PKCS5Padding', 'proxyuser']) {
       expect(stdout, value).not.toContain(value);
     }
   });

@@ -1,13 +1,15 @@
 /**
  * DEX bytecode, read only as far as "found by use" needs: in each method, which string constant
- * (`const-string`, or `sget-object` of a static field whose initial value is a string) each
- * register holds, followed through moves and pass-through calls (`String.getBytes`, Base64 decoding),
- * and reported when it reaches a sink parameter (uses.ts). Registers are tracked in code order
- * without following branches: a constant that reaches a sink on one path is hardcoded on that path.
+ * (`const-string`, or a field that only ever holds one constant: a static field's initial value, a
+ * key a constructor stores) each register holds, followed through moves and pass-through calls
+ * (`String.getBytes`, Base64 decoding), and reported when it reaches a sink parameter (uses.ts).
+ * A method whose own parameter reaches a sink gets a summary, so a constant passed as that argument
+ * is reported too, up to FACT_PASSES calls deep. Registers are tracked in code order without
+ * following branches: a constant that reaches a sink on one path is hardcoded on that path.
  * Native code is not followed.
  */
 import type { ExtractedString } from '../strings.js';
-import { PASS_THROUGH, SINKS, isAuthorizationHeader, useString } from './uses.js';
+import { PASS_THROUGH, SINKS, type Sink, isAuthorizationHeader, useString } from './uses.js';
 
 /** Index tables and strings of one DEX container, as dex.ts has read them. */
 export interface DexTables {
@@ -41,9 +43,12 @@ const STATIC_VALUES_OFF_IN_CLASS_DEF = 28;
 const METHOD_ID_SIZE = 8;
 const PROTO_ID_SIZE = 12;
 const CODE_ITEM_HEADER = 16;
+const CODE_REGISTERS_SIZE = 0;
+const CODE_INS_SIZE = 2;
+const CODE_INSNS_SIZE = 12;
 const MAX_ULEB128_BYTES = 5;
 /** Instructions and class_data entries read per byte of file: real files read each once; crafted overlaps stop here. */
-const UNITS_PER_FILE_BYTE = 4;
+const UNITS_PER_FILE_BYTE = 16;
 
 const OP_NOP = 0x00;
 const OP_MOVE_OBJECT = 0x07;
@@ -54,6 +59,12 @@ const OP_CHECK_CAST = 0x1f;
 const OP_CONST_STRING = 0x1a;
 const OP_CONST_STRING_JUMBO = 0x1b;
 const OP_SGET_OBJECT = 0x62;
+const OP_SPUT_OBJECT = 0x69;
+const OP_IGET_OBJECT = 0x54;
+const OP_IPUT_OBJECT = 0x5b;
+const ACC_STATIC = 0x0008;
+/** Passes that gather field constants and parameter summaries before the reporting pass; each adds one level of calls. */
+const FACT_PASSES = 3;
 const OP_INVOKE_FIRST = 0x6e;
 const OP_INVOKE_STATIC = 0x71;
 const OP_INVOKE_LAST = 0x72;
@@ -169,23 +180,95 @@ function parameterRegisters(shorty: string, registers: readonly number[], isStat
   return result;
 }
 
-/** One method's walk: which string index each register holds. */
+/**
+ * What a register holds: a string_ids index (>= 0), or the value of the method's own parameter p,
+ * written `-(p + 1)`, so that a parameter reaching a sink makes a summary callers can use.
+ */
+type Held = number;
+
+function parameterMarker(parameter: number): Held {
+  return -(parameter + 1);
+}
+
+function markedParameter(held: Held): number | undefined {
+  return held < 0 ? -held - 1 : undefined;
+}
+
+/** A parameter of a method that reaches a sink: in that method or, through further calls, deeper. */
+interface ParameterSink {
+  readonly parameter: number;
+  readonly target: string;
+  readonly sink: Sink;
+  /** The method that calls the sink. */
+  readonly where: string;
+}
+
+/**
+ * What the whole file says beyond one method: fields that only ever hold one string constant (a key
+ * set in a constructor and read in another method), and which parameters of each method reach a
+ * sink. Both grow over passes until nothing changes.
+ */
+class Facts {
+  /** field_ids index → the one string_ids index it is ever set to, or null when set to anything else. */
+  private readonly fields = new Map<number, number | null>();
+  private readonly summaries = new Map<number, ParameterSink[]>();
+  changed = false;
+
+  constructor(staticStrings: ReadonlyMap<number, number>) {
+    for (const [field, stringIndex] of staticStrings) this.fields.set(field, stringIndex);
+  }
+
+  write(field: number, held: Held | undefined): void {
+    const known = this.fields.get(field);
+    const value = held === undefined || held < 0 ? null : held;
+    if (known === null || known === value) return;
+    this.fields.set(field, known === undefined ? value : null);
+    this.changed = true;
+  }
+
+  constant(field: number): number | undefined {
+    return this.fields.get(field) ?? undefined;
+  }
+
+  summary(method: number): readonly ParameterSink[] {
+    return this.summaries.get(method) ?? [];
+  }
+
+  addSummary(method: number, entry: ParameterSink): void {
+    const list = this.summaries.get(method) ?? [];
+    if (list.some((known) => known.parameter === entry.parameter && known.target === entry.target && known.where === entry.where)) return;
+    list.push(entry);
+    this.summaries.set(method, list);
+    this.changed = true;
+  }
+}
+
+/** Where a method's walk reports: undefined while passes only gather facts. */
+interface Reporting {
+  readonly found: ExtractedString[];
+  readonly reported: Set<string>;
+}
+
+/** One method's walk: what each register holds. */
 class MethodWalk {
-  private readonly held = new Map<number, number>();
-  /** The constant the previous invoke returned, for a `move-result-object` right after it. */
-  private result: number | undefined;
+  private readonly held = new Map<number, Held>();
+  /** What the previous invoke returned, for a `move-result-object` right after it. */
+  private result: Held | undefined;
 
   constructor(
     private readonly dex: DexTables,
     private readonly resolver: Resolver,
-    private readonly method: string,
-    private readonly found: ExtractedString[],
-    private readonly reported: Set<string>,
-  ) {}
+    private readonly facts: Facts,
+    private readonly method: { readonly index: number; readonly name: string },
+    private readonly reporting: Reporting | undefined,
+    parameters: readonly number[],
+  ) {
+    parameters.forEach((register, parameter) => this.held.set(register, parameterMarker(parameter)));
+  }
 
-  private set(register: number, stringIndex: number | undefined): void {
-    if (stringIndex === undefined) this.held.delete(register);
-    else this.held.set(register, stringIndex);
+  private set(register: number, held: Held | undefined): void {
+    if (held === undefined) this.held.delete(register);
+    else this.held.set(register, held);
   }
 
   /** Reads the instruction at `at` (a byte offset); returns its size in code units. */
@@ -206,7 +289,16 @@ class MethodWalk {
         this.set(high, view.getUint32(at + 2, true));
         break;
       case OP_SGET_OBJECT:
-        this.set(high, this.dex.staticStrings.get(view.getUint16(at + 2, true)));
+        this.set(high, this.facts.constant(view.getUint16(at + 2, true)));
+        break;
+      case OP_IGET_OBJECT:
+        this.set(high & 0xf, this.facts.constant(view.getUint16(at + 2, true)));
+        break;
+      case OP_SPUT_OBJECT:
+        this.facts.write(view.getUint16(at + 2, true), this.held.get(high));
+        break;
+      case OP_IPUT_OBJECT:
+        this.facts.write(view.getUint16(at + 2, true), this.held.get(high & 0xf));
         break;
       case OP_MOVE_OBJECT:
         this.set(high & 0xf, this.held.get(high >> 4));
@@ -240,8 +332,8 @@ class MethodWalk {
     return size;
   }
 
-  /** Reports a held constant reaching a sink; returns the constant a pass-through call gives back. */
-  private invoke(methodIndex: number, registers: readonly number[], isStatic: boolean): number | undefined {
+  /** Follows a call: reports or summarises what reaches a sink; returns what a pass-through call gives back. */
+  private invoke(methodIndex: number, registers: readonly number[], isStatic: boolean): Held | undefined {
     const ref = this.resolver.method(methodIndex);
     if (ref === undefined) return undefined;
     const parameters = parameterRegisters(ref.shorty, registers, isStatic);
@@ -252,20 +344,32 @@ class MethodWalk {
     const through = PASS_THROUGH.get(ref.target);
     if (through !== undefined) return heldAt(through);
     const sink = SINKS.get(ref.target);
-    if (sink === undefined) return undefined;
-    if (sink.headerName !== undefined) {
-      const name = heldAt(sink.headerName);
-      if (!isAuthorizationHeader(name === undefined ? undefined : this.dex.string(name))) return undefined;
+    if (sink !== undefined) {
+      if (sink.headerName !== undefined) {
+        const name = heldAt(sink.headerName);
+        if (name === undefined || name < 0 || !isAuthorizationHeader(this.dex.string(name))) return undefined;
+      }
+      this.reach(heldAt(sink.parameter), { parameter: sink.parameter, target: ref.target, sink, where: this.method.name }, undefined);
+      return undefined;
     }
-    const stringIndex = heldAt(sink.parameter);
-    const value = stringIndex === undefined ? undefined : this.dex.string(stringIndex);
-    if (stringIndex === undefined || value === undefined || value === '') return undefined;
-    const id = `${stringIndex}\0${ref.target}\0${this.method}`;
-    if (!this.reported.has(id)) {
-      this.reported.add(id);
-      this.found.push(useString(value, this.dex.table, stringIndex, ref.target, sink, this.method));
-    }
+    for (const entry of this.facts.summary(methodIndex)) this.reach(heldAt(entry.parameter), entry, ref.target);
     return undefined;
+  }
+
+  /** A value reaching `entry`'s sink, directly or (`callee`) through a call to the method that calls it. */
+  private reach(held: Held | undefined, entry: ParameterSink, callee: string | undefined): void {
+    if (held === undefined) return;
+    const parameter = markedParameter(held);
+    if (parameter !== undefined) {
+      this.facts.addSummary(this.method.index, { ...entry, parameter });
+      return;
+    }
+    const value = this.dex.string(held);
+    if (this.reporting === undefined || value === undefined || value === '') return;
+    const id = `${held}\0${entry.target}\0${entry.where}\0${this.method.name}`;
+    if (this.reporting.reported.has(id)) return;
+    this.reporting.reported.add(id);
+    this.reporting.found.push(useString(value, this.dex.table, held, entry.target, entry.sink, entry.where, callee === undefined ? undefined : this.method.name));
   }
 }
 
@@ -285,8 +389,15 @@ function payloadUnits(view: DataView, at: number, unit: number, end: number): nu
   }
 }
 
-/** The (method_ids index, code_off) of every method with code in a class_data_item. */
-function* methodsWithCode(bytes: Uint8Array, classDataOff: number, budget: Budget): Generator<readonly [number, number], boolean> {
+/** A method with code, as its class_data_item lists it. */
+interface CodeMethod {
+  readonly index: number;
+  readonly codeOff: number;
+  readonly accessFlags: number;
+}
+
+/** Every method with code in a class_data_item; false when the item is damaged. */
+function* methodsWithCode(bytes: Uint8Array, classDataOff: number, budget: Budget): Generator<CodeMethod, boolean> {
   const counts: number[] = [];
   let at = classDataOff;
   for (let index = 0; index < 4; index++) {
@@ -304,16 +415,72 @@ function* methodsWithCode(bytes: Uint8Array, classDataOff: number, budget: Budge
     at = flags.next;
   }
   for (const total of [directMethods, virtualMethods]) {
-    let methodIndex = 0;
+    let index = 0;
     for (let method = 0; method < total; method++) {
       if (budget.left-- <= 0) return true;
       const diff = readUleb128(bytes, at);
       const flags = diff && readUleb128(bytes, diff.next);
       const codeOff = flags && readUleb128(bytes, flags.next);
-      if (!diff || !codeOff) return false;
-      methodIndex += diff.value;
+      if (!diff || !flags || !codeOff) return false;
+      index += diff.value;
       at = codeOff.next;
-      if (codeOff.value !== 0) yield [methodIndex, codeOff.value];
+      if (codeOff.value !== 0) yield { index, codeOff: codeOff.value, accessFlags: flags.value };
+    }
+  }
+  return true;
+}
+
+/** The methods with code of every class; class_data shared by several class_defs (crafted) is read once. */
+function codeMethods(dex: DexTables, budget: Budget): { readonly methods: readonly CodeMethod[]; readonly damaged: number } {
+  const { bytes, view } = dex;
+  const methods: CodeMethod[] = [];
+  let damaged = 0;
+  if (dex.classDefsOff + dex.classDefsSize * CLASS_DEF_SIZE > bytes.length) return { methods, damaged };
+  const visited = new Set<number>();
+  for (let classIndex = 0; classIndex < dex.classDefsSize && budget.left > 0; classIndex++) {
+    const classDef = dex.classDefsOff + classIndex * CLASS_DEF_SIZE;
+    const classDataOff = view.getUint32(classDef + CLASS_DATA_OFF_IN_CLASS_DEF, true);
+    if (classDataOff === 0 || visited.has(classDataOff)) continue;
+    visited.add(classDataOff);
+    const listed = methodsWithCode(bytes, classDataOff, budget);
+    for (let next = listed.next(); ; next = listed.next()) {
+      if (next.done) {
+        // dex.ts already reports damaged class_data of a class with static values.
+        if (!next.value && view.getUint32(classDef + STATIC_VALUES_OFF_IN_CLASS_DEF, true) === 0) damaged++;
+        break;
+      }
+      methods.push(next.value);
+    }
+  }
+  return { methods, damaged };
+}
+
+/** The registers that hold a method's declared parameters on entry: the last `ins_size`, after `this`. */
+function entryParameters(shorty: string | undefined, registersSize: number, insSize: number, isStatic: boolean): number[] {
+  if (shorty === undefined || insSize > registersSize) return [];
+  const registers: number[] = [];
+  let register = registersSize - insSize + (isStatic ? 0 : 1);
+  for (const type of shorty.slice(1)) {
+    registers.push(register);
+    register += type === 'J' || type === 'D' ? 2 : 1;
+  }
+  return registers.every((at) => at < registersSize) ? registers : [];
+}
+
+/** One pass over every method's code; false when the budget ran out. */
+function walkAll(dex: DexTables, methods: readonly CodeMethod[], resolver: Resolver, facts: Facts, reporting: Reporting | undefined, budget: Budget): boolean {
+  const { bytes, view } = dex;
+  for (const method of methods) {
+    const { codeOff } = method;
+    if (codeOff + CODE_ITEM_HEADER > bytes.length) continue;
+    const start = codeOff + CODE_ITEM_HEADER;
+    const end = Math.min(bytes.length, start + view.getUint32(codeOff + CODE_INSNS_SIZE, true) * 2);
+    const ref = resolver.method(method.index);
+    const parameters = entryParameters(ref?.shorty, view.getUint16(codeOff + CODE_REGISTERS_SIZE, true), view.getUint16(codeOff + CODE_INS_SIZE, true), (method.accessFlags & ACC_STATIC) !== 0);
+    const walk = new MethodWalk(dex, resolver, facts, { index: method.index, name: ref?.target ?? `method #${method.index}` }, reporting, parameters);
+    for (let at = start; at + 2 <= end; ) {
+      if (budget.left-- <= 0) return false;
+      at += walk.step(at, end) * 2;
     }
   }
   return true;
@@ -321,43 +488,18 @@ function* methodsWithCode(bytes: Uint8Array, classDataOff: number, budget: Budge
 
 export function dexUses(dex: DexTables): UseScan {
   const { bytes, view } = dex;
-  const found: ExtractedString[] = [];
-  const reported = new Set<string>();
-  const resolver = new Resolver(dex);
   const budget: Budget = { left: bytes.length * UNITS_PER_FILE_BYTE };
-  let damagedMethods = 0;
-  const visited = new Set<number>();
-  if (dex.classDefsOff + dex.classDefsSize * CLASS_DEF_SIZE > bytes.length) return { strings: found, damagedMethods: 0, overBudget: false };
-  for (let classIndex = 0; classIndex < dex.classDefsSize; classIndex++) {
-    const classDef = dex.classDefsOff + classIndex * CLASS_DEF_SIZE;
-    const classDataOff = view.getUint32(classDef + CLASS_DATA_OFF_IN_CLASS_DEF, true);
-    // Each class has its own class_data in a real file; class_defs sharing one are crafted, and it is read once.
-    if (classDataOff === 0 || visited.has(classDataOff)) continue;
-    visited.add(classDataOff);
-    const methods = methodsWithCode(bytes, classDataOff, budget);
-    for (let next = methods.next(); ; next = methods.next()) {
-      if (next.done) {
-        // dex.ts already reports damaged class_data of a class with static values.
-        if (!next.value && view.getUint32(classDef + STATIC_VALUES_OFF_IN_CLASS_DEF, true) === 0) damagedMethods++;
-        break;
-      }
-      const [methodIndex, codeOff] = next.value;
-      if (codeOff + CODE_ITEM_HEADER > bytes.length) {
-        damagedMethods++;
-        continue;
-      }
-      const declared = view.getUint32(codeOff + 12, true);
-      const start = codeOff + CODE_ITEM_HEADER;
-      const end = Math.min(bytes.length, start + declared * 2);
-      if (start + declared * 2 > bytes.length) damagedMethods++;
-      const ref = resolver.method(methodIndex);
-      const walk = new MethodWalk(dex, resolver, ref?.target ?? `method #${methodIndex}`, found, reported);
-      for (let at = start; at + 2 <= end; ) {
-        if (budget.left-- <= 0) break;
-        at += walk.step(at, end) * 2;
-      }
-    }
-    if (budget.left <= 0) return { strings: found, damagedMethods, overBudget: true };
+  const { methods, damaged } = codeMethods(dex, budget);
+  const damagedMethods = damaged + methods.filter(({ codeOff }) => codeOff + CODE_ITEM_HEADER > bytes.length || codeOff + CODE_ITEM_HEADER + view.getUint32(codeOff + CODE_INSNS_SIZE, true) * 2 > bytes.length).length;
+  const resolver = new Resolver(dex);
+  const facts = new Facts(dex.staticStrings);
+  const reporting: Reporting = { found: [], reported: new Set() };
+  let complete = true;
+  for (let pass = 0; pass < FACT_PASSES && complete; pass++) {
+    facts.changed = false;
+    complete = walkAll(dex, methods, resolver, facts, undefined, budget);
+    if (!facts.changed) break;
   }
-  return { strings: found, damagedMethods, overBudget: false };
+  complete &&= walkAll(dex, methods, resolver, facts, reporting, budget);
+  return { strings: reporting.found, damagedMethods, overBudget: !complete };
 }

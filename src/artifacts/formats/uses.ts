@@ -64,9 +64,10 @@ export function sinkLabel(target: string): string {
 
 /**
  * The string a bytecode reader reports for a constant that reaches `target`: the value keyed by its
- * use (`key for javax.crypto.spec.SecretKeySpec.<init> = "..."`), placed at the constant and the sink.
+ * use (`key for javax.crypto.spec.SecretKeySpec.<init> = "..."`), placed at the constant and the sink;
+ * `caller` is the method holding the constant when it reaches the sink's method as an argument.
  */
-export function useString(value: string, table: string, index: number, target: string, sink: Sink, method: string): ExtractedString {
+export function useString(value: string, table: string, index: number, target: string, sink: Sink, method: string, caller: string | undefined): ExtractedString {
   const label = sinkLabel(target);
-  return { value, key: `${sink.role} for ${label}`, locator: { kind: 'use', table, index, sink: label, method } };
+  return { value, key: `${sink.role} for ${label}`, locator: { kind: 'use', table, index, sink: label, method, ...(caller === undefined ? {} : { caller }) } };
 }
