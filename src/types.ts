@@ -260,8 +260,12 @@ export interface Companion {
 
 /** Why a secret reaches every user of a site or app. */
 export interface ShippedTo {
-  /** `app`: inside an app package (APK, IPA, extension, Electron app) anyone can download and unpack. */
-  readonly via: 'client-bundle' | 'public-env' | 'app';
+  /**
+   * `app`: inside an app package (APK, IPA, extension, Electron app) anyone can download and unpack.
+   * `client-config`: a Firebase web config object (`apiKey` beside `authDomain`, `projectId`...), which
+   * Firebase tells every web app to put in its client code.
+   */
+  readonly via: 'client-bundle' | 'public-env' | 'app' | 'client-config';
   /** The app package, for `app`: `leaky.apk`. */
   readonly app?: string;
   /** The public environment variable that carries it (`NEXT_PUBLIC_STRIPE_KEY`), when the text names one. */

@@ -37,5 +37,7 @@ export function describeShipping(shipped: ShippedTo, data: (text: string) => str
       return `exposed to every user: ${data(shipped.variable ?? '')} is a public variable the framework inlines into client code`;
     case 'app':
       return `exposed to everyone who downloads ${data(shipped.app ?? '')}: app packages are public and unpack in seconds`;
+    case 'client-config':
+      return 'exposed to every user: part of a Firebase web config, which is made to ship in client code';
   }
 }

@@ -1,5 +1,5 @@
 /** Scans one file: read, sniff, decode, detect. Runs on the main thread or inside a worker. */
-import type { Hit, InlineAllow, Notice } from '../types.js';
+import type { Hit, InlineAllow, Notice, ShippedTo } from '../types.js';
 import type { Ruleset } from '../ruleset/compile.js';
 import { detect } from '../detect/detector.js';
 import { readFileWithin, textOf } from '../sources/read.js';
@@ -8,7 +8,7 @@ import type { ArchiveLimits } from '../artifacts/limits.js';
 import { scanArtifact } from './artifact-scan.js';
 import type { FileTarget } from '../sources/files.js';
 import { allowlistSkipsPath, hasInlineAllow } from '../detect/allow.js';
-import { shippedTo } from '../detect/exposure.js';
+import { inFirebaseWebConfig, isScriptPath, looksBuilt, shippedTo } from '../detect/exposure.js';
 import { looksLikeSourceMap, parseSourceMap, traceToOriginal, type SourceMapContents } from '../sources/sourcemap.js';
 
 export interface FileScanResult {
@@ -20,9 +20,25 @@ export interface FileScanResult {
   readonly scanned: boolean;
 }
 
-function withShipping(hits: readonly Hit[], hasSourceMap: boolean): Hit[] {
+/** Offset in `text` of a 1-based line and column. */
+function offsetOf(text: string, line: number, column: number): number {
+  let start = 0;
+  for (let current = 1; current < line; current++) {
+    const next = text.indexOf('\n', start);
+    if (next === -1) break;
+    start = next + 1;
+  }
+  return start + column - 1;
+}
+
+/**
+ * `built`: the file is client code (it has a source map, or its content is a bundle). `text`, when
+ * given, lets a key assigned in a Firebase web config object count as shipped by design.
+ */
+function withShipping(hits: readonly Hit[], built: boolean, text?: string): Hit[] {
   return hits.map((hit) => {
-    const shipped = shippedTo(hit.provenance, hasSourceMap, hit.before, hit.original?.envVariable);
+    const inConfig = text !== undefined && /\bapiKey["']?\s*:\s*["']$/.test(hit.before) && inFirebaseWebConfig(text, offsetOf(text, hit.region.startLine, hit.region.startColumn));
+    const shipped: ShippedTo | undefined = inConfig && !built ? { via: 'client-config' } : shippedTo(hit.provenance, built, hit.before, hit.original?.envVariable);
     return shipped === undefined ? hit : { ...hit, shipped };
   });
 }
@@ -72,5 +88,6 @@ export function scanFile(file: FileTarget, ruleset: Ruleset, limits: FileLimits)
   }
   const found = detect({ text: outcome.text, provenance: { kind: 'file', path: file.display } }, ruleset, { includeInlineAllowed: true });
   const traced = traceToOriginal(found, file.absolute, file.display, outcome.text, { root: file.root, maxBytes: limits.maxFileSize });
-  return { hits: withShipping(traced.hits, traced.mapped), inlineAllows, notices: [...notices, ...traced.notices], bytes: bytes.length, scanned: true };
+  const built = traced.mapped || (isScriptPath(file.display) && looksBuilt(outcome.text));
+  return { hits: withShipping(traced.hits, built, outcome.text), inlineAllows, notices: [...notices, ...traced.notices], bytes: bytes.length, scanned: true };
 }
