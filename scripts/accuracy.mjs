@@ -75,13 +75,18 @@ if (process.argv.includes('--recall')) process.exit(0);
 
 // Apps: each committed app fixture against its answer key (fixtures/apps/expected.json), where a
 // finding whose secret is not planted in that app is a false positive; the library-noise app and
-// Debian's Android and JVM library artifacts, where every finding is one; and, for review, any app
-// in $KEYLEAK_REAL_APPS (real apps no one here built: no answer key, findings listed by rule).
+// Debian's Android and JVM library artifacts, where every finding is one; and any app in
+// $KEYLEAK_REAL_APPS (real apps no one here built): scored against fixtures/apps/answer-keys.json
+// when it lists them, otherwise their findings are listed by rule for review.
 {
   const appsDir = path.join(root, 'fixtures', 'apps');
   const planted = JSON.parse(readFileSync(path.join(appsDir, 'expected.json'), 'utf8')).secrets;
   const byApp = new Map();
   for (const entry of planted) byApp.set(entry.artifact, [...(byApp.get(entry.artifact) ?? []), entry.secret]);
+  // fixtures/apps/answer-keys.json: the used-keys fixture (by path) and real apps (by file name).
+  const answerKeys = JSON.parse(readFileSync(path.join(appsDir, 'answer-keys.json'), 'utf8')).apps;
+  const realKey = new Map(answerKeys.map((app) => [app.file, app.secrets.map((entry) => entry.secret)]));
+  for (const app of answerKeys) if (app.path !== undefined) byApp.set(app.path, app.secrets.map((entry) => entry.secret));
   const noise = ['out/library-noise.apk', '/usr/share/android-framework-res/framework-res.apk', '/usr/share/java/okhttp.jar', '/usr/share/java/okio.jar', '/usr/share/java/com.android.json.jar'];
   const realDir = process.env.KEYLEAK_REAL_APPS;
   const real = realDir && existsSync(realDir) ? readdirSync(realDir).filter((name) => /\.(?:apk|aab|ipa|jar|aar|xapk)$/i.test(name)).map((name) => path.join(realDir, name)) : [];
@@ -89,13 +94,13 @@ if (process.argv.includes('--recall')) process.exit(0);
   let falsePositives = 0;
   for (const app of [...byApp.keys(), ...noise.filter((file) => existsSync(path.resolve(appsDir, file))), ...real]) {
     const findings = scanJson(app, appsDir).findings;
-    const expected = new Set(byApp.get(app) ?? []);
-    const reviewed = !real.includes(app);
+    const expected = new Set(byApp.get(app) ?? realKey.get(path.basename(app)) ?? []);
+    const reviewed = !real.includes(app) || realKey.has(path.basename(app));
     const wrongHere = reviewed ? findings.filter((finding) => !expected.has(finding.secret)) : [];
     falsePositives += wrongHere.length;
     const found = [...expected].filter((secret) => findings.some((finding) => finding.secret === secret)).length;
     const rules = [...new Set(findings.map((finding) => finding.ruleId))].join(', ');
-    rows.push(`  ${path.basename(app).padEnd(22)} ${String(findings.length).padStart(3)} findings  ${expected.size > 0 ? `${found}/${expected.size} planted found  ` : ''}${reviewed ? `${wrongHere.length} false positives` : `(no answer key: ${rules || 'none'})`}`);
+    rows.push(`  ${path.basename(app).padEnd(22)} ${String(findings.length).padStart(3)} findings  ${expected.size > 0 ? `${found}/${expected.size} expected found  ` : ''}${reviewed ? `${wrongHere.length} false positives` : `(no answer key: ${rules || 'none'})`}`);
     if (process.argv.includes('--verbose')) for (const finding of reviewed ? wrongHere : findings) rows.push(`    ${reviewed ? 'wrong ' : ''}${finding.ruleId} ${finding.occurrences[0].path} ${JSON.stringify(finding.secret.slice(0, 60))}`);
   }
   console.log(`apps: ${falsePositives} false positives${realDir ? '' : ' (set KEYLEAK_REAL_APPS to a folder of real apps to list their findings too)'}`);

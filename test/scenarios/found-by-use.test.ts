@@ -3,11 +3,15 @@
  * hands constants with no secret shape to crypto, key-store, HTTP and database calls; the real CLI
  * reports each one with the call and the method in its place, and none of the look-alikes.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
+import { makeTree } from '../helpers/tree.js';
 
 const APP = fileURLToPath(new URL('../../fixtures/apps/out/used-keys.apk', import.meta.url));
+const ANSWER_KEYS = new URL('../../fixtures/apps/answer-keys.json', import.meta.url);
+const JAR = fileURLToPath(new URL('../../fixtures/apps/out/parts/used-keys.jar', import.meta.url));
 const PARTS_DEX = fileURLToPath(new URL('../../fixtures/apps/out/parts/used-keys.dex', import.meta.url));
 
 interface Finding {
@@ -44,6 +48,12 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
 ];
 
 describe('keys and passwords found by how the code uses them', () => {
+  it('agrees with the answer key npm run accuracy scores the app by', () => {
+    const keys = JSON.parse(readFileSync(ANSWER_KEYS, 'utf8')) as { apps: { path?: string; secrets: { secret: string; rule: string }[] }[] };
+    const usedKeys = keys.apps.find((app) => app.path === 'out/used-keys.apk')!;
+    expect(usedKeys.secrets.map((entry) => [entry.rule, entry.secret]).sort()).toEqual(EXPECTED.map(([rule, secret]) => [rule, secret]).sort());
+  });
+
   const { code, findings, stdout } = scan(['--no-redact']);
 
   it('reports every constant that reaches a key, IV, password or authorization sink, with the sink and method', () => {
@@ -88,5 +98,38 @@ describe('keys and passwords found by how the code uses them', () => {
     expect(redacted.stdout).not.toContain('This is the super secret key 123');
     expect(redacted.stdout).not.toContain('verycomplicatedpassword');
     expect(redacted.findings).toHaveLength(EXPECTED.length);
+  });
+});
+
+describe('found by use in class files and JavaScript', () => {
+  it('reports what a jar’s methods hand to sinks, as its answer key lists, and not the logged look-alike', () => {
+    const keys = JSON.parse(readFileSync(ANSWER_KEYS, 'utf8')) as { apps: { path?: string; secrets: { secret: string; rule: string }[] }[] };
+    const expected = keys.apps.find((app) => app.path === 'out/parts/used-keys.jar')!.secrets.map((entry) => [entry.rule, entry.secret]);
+    const result = keyleak(['scan', JAR, '--format', 'json', '--no-redact', '--fail-on', 'note', '--threads', '1']);
+    const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings;
+    expect(findings.map((finding) => [finding.ruleId, finding.secret]).sort()).toEqual(expected.sort());
+    const hmac = findings.find((finding) => finding.secret === 'jvm-hmac-key-from-constructor')!;
+    expect(hmac.occurrences[0]!.path).toMatch(/used-keys\.jar!com\/example\/usedkeys\/JvmVault\.class$/);
+    expect(hmac.occurrences[0]!.where).toMatch(/^constant-pool string #\d+ → javax\.crypto\.spec\.SecretKeySpec\.<init> in Lcom\/example\/usedkeys\/JvmVault;->hmac \(called from Lcom\/example\/usedkeys\/JvmVault;->sign\)$/);
+    expect(result.stdout).not.toContain('jvm super secret aes key 7654321');
+  });
+
+  it('reports a literal key passed to CryptoJS or Node crypto where the call is visible, and not a key from a variable', () => {
+    const tree = makeTree({
+      'src/session.js': 'import CryptoJS from "crypto-js";\nexport const seal = (session) => CryptoJS.AES.encrypt(JSON.stringify(session), "This is the super secret key 123").toString();\nexport const open = (token, key) => CryptoJS.AES.decrypt(token, key);\n',
+      'server/webhook.mjs': 'import { createHmac } from "node:crypto";\nexport const sign = (body) => createHmac("sha256", "webhook-signing-secret-01").update(body).digest("hex");\n',
+      'assets/index.android.bundle': '__d(function(g,r,i,a,m,e,d){var o=r(d[0]);e.seal=function(t){return o.AES.encrypt(t,"verycomplicatedpassword").toString()}},0,[1]);\n',
+    });
+    try {
+      const result = keyleak(['scan', '.', '--format', 'json', '--no-redact', '--fail-on', 'note', '--threads', '1'], { cwd: tree.root });
+      const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings;
+      expect(findings.map((finding) => [finding.ruleId, finding.secret, finding.occurrences[0]!.path]).sort()).toEqual([
+        ['hardcoded-js-crypto-key', 'This is the super secret key 123', 'src/session.js'],
+        ['hardcoded-js-crypto-key', 'verycomplicatedpassword', 'assets/index.android.bundle'],
+        ['hardcoded-js-crypto-key', 'webhook-signing-secret-01', 'server/webhook.mjs'],
+      ]);
+    } finally {
+      tree.remove();
+    }
   });
 });

@@ -9,7 +9,7 @@
  * Native code is not followed.
  */
 import type { ExtractedString } from '../strings.js';
-import { PASS_THROUGH, SINKS, type Sink, isAuthorizationHeader, useString } from './uses.js';
+import { Facts, type Held, type ParameterSink, PASS_THROUGH, type Reporting, SINKS, isAuthorizationHeader, markedParameter, parameterMarker, useString } from './uses.js';
 
 /** Index tables and strings of one DEX container, as dex.ts has read them. */
 export interface DexTables {
@@ -180,75 +180,6 @@ function parameterRegisters(shorty: string, registers: readonly number[], isStat
   return result;
 }
 
-/**
- * What a register holds: a string_ids index (>= 0), or the value of the method's own parameter p,
- * written `-(p + 1)`, so that a parameter reaching a sink makes a summary callers can use.
- */
-type Held = number;
-
-function parameterMarker(parameter: number): Held {
-  return -(parameter + 1);
-}
-
-function markedParameter(held: Held): number | undefined {
-  return held < 0 ? -held - 1 : undefined;
-}
-
-/** A parameter of a method that reaches a sink: in that method or, through further calls, deeper. */
-interface ParameterSink {
-  readonly parameter: number;
-  readonly target: string;
-  readonly sink: Sink;
-  /** The method that calls the sink. */
-  readonly where: string;
-}
-
-/**
- * What the whole file says beyond one method: fields that only ever hold one string constant (a key
- * set in a constructor and read in another method), and which parameters of each method reach a
- * sink. Both grow over passes until nothing changes.
- */
-class Facts {
-  /** field_ids index → the one string_ids index it is ever set to, or null when set to anything else. */
-  private readonly fields = new Map<number, number | null>();
-  private readonly summaries = new Map<number, ParameterSink[]>();
-  changed = false;
-
-  constructor(staticStrings: ReadonlyMap<number, number>) {
-    for (const [field, stringIndex] of staticStrings) this.fields.set(field, stringIndex);
-  }
-
-  write(field: number, held: Held | undefined): void {
-    const known = this.fields.get(field);
-    const value = held === undefined || held < 0 ? null : held;
-    if (known === null || known === value) return;
-    this.fields.set(field, known === undefined ? value : null);
-    this.changed = true;
-  }
-
-  constant(field: number): number | undefined {
-    return this.fields.get(field) ?? undefined;
-  }
-
-  summary(method: number): readonly ParameterSink[] {
-    return this.summaries.get(method) ?? [];
-  }
-
-  addSummary(method: number, entry: ParameterSink): void {
-    const list = this.summaries.get(method) ?? [];
-    if (list.some((known) => known.parameter === entry.parameter && known.target === entry.target && known.where === entry.where)) return;
-    list.push(entry);
-    this.summaries.set(method, list);
-    this.changed = true;
-  }
-}
-
-/** Where a method's walk reports: undefined while passes only gather facts. */
-interface Reporting {
-  readonly found: ExtractedString[];
-  readonly reported: Set<string>;
-}
-
 /** One method's walk: what each register holds. */
 class MethodWalk {
   private readonly held = new Map<number, Held>();
@@ -258,7 +189,7 @@ class MethodWalk {
   constructor(
     private readonly dex: DexTables,
     private readonly resolver: Resolver,
-    private readonly facts: Facts,
+    private readonly facts: Facts<number, number>,
     private readonly method: { readonly index: number; readonly name: string },
     private readonly reporting: Reporting | undefined,
     parameters: readonly number[],
@@ -468,7 +399,7 @@ function entryParameters(shorty: string | undefined, registersSize: number, insS
 }
 
 /** One pass over every method's code; false when the budget ran out. */
-function walkAll(dex: DexTables, methods: readonly CodeMethod[], resolver: Resolver, facts: Facts, reporting: Reporting | undefined, budget: Budget): boolean {
+function walkAll(dex: DexTables, methods: readonly CodeMethod[], resolver: Resolver, facts: Facts<number, number>, reporting: Reporting | undefined, budget: Budget): boolean {
   const { bytes, view } = dex;
   for (const method of methods) {
     const { codeOff } = method;
@@ -492,7 +423,7 @@ export function dexUses(dex: DexTables): UseScan {
   const { methods, damaged } = codeMethods(dex, budget);
   const damagedMethods = damaged + methods.filter(({ codeOff }) => codeOff + CODE_ITEM_HEADER > bytes.length || codeOff + CODE_ITEM_HEADER + view.getUint32(codeOff + CODE_INSNS_SIZE, true) * 2 > bytes.length).length;
   const resolver = new Resolver(dex);
-  const facts = new Facts(dex.staticStrings);
+  const facts = new Facts<number, number>(dex.staticStrings);
   const reporting: Reporting = { found: [], reported: new Set() };
   let complete = true;
   for (let pass = 0; pass < FACT_PASSES && complete; pass++) {

@@ -5,9 +5,13 @@
  *
  * A literal that is a field's `ConstantValue` (`static final String TWILIO_AUTH_TOKEN = "..."`) gets
  * the field name as its key: that name is often the only keyword a rule can rely on.
+ *
+ * After the pool come the constants the methods pass to keys and passwords (class-code.ts), keyed
+ * by that use, with a `use` locator.
  */
 import { type ExtractedString, type Extraction, FormatError } from '../strings.js';
 import { bufferView, decodeModifiedUtf8 } from './mutf8.js';
+import { classUses } from './class-code.js';
 
 const MAGIC = 0xcafebabe;
 /** JDK 1.0.2. Fat Mach-O shares the magic but has a small architecture count in these bytes. */
@@ -54,6 +58,8 @@ interface ConstantPool {
   readonly utf8: ReadonlyMap<number, string>;
   /** The pool index of the Utf8 entry each `CONSTANT_String` entry points to, by the String's index. */
   readonly stringTargets: ReadonlyMap<number, number>;
+  /** Each entry's byte offset by pool index, for the bytecode reader (class-code.ts). */
+  readonly offsets: ReadonlyMap<number, number>;
   /** Where the class body starts; `undefined` when the file ends inside the pool. */
   readonly end: number | undefined;
   readonly notices: readonly string[];
@@ -84,9 +90,11 @@ function readConstantPool(buffer: Buffer, view: DataView): ConstantPool {
   const count = view.getUint16(POOL_COUNT_OFFSET);
   const utf8 = new Map<number, string>();
   const stringTargets = new Map<number, number>();
+  const offsets = new Map<number, number>();
   const truncated = (index: number): ConstantPool => ({
     utf8,
     stringTargets,
+    offsets,
     end: undefined,
     notices: [`class file ends inside its constant pool (entry ${index} of ${count - 1}); later entries skipped`],
   });
@@ -97,12 +105,13 @@ function readConstantPool(buffer: Buffer, view: DataView): ConstantPool {
     if (tag === undefined || (tag === TAG_UTF8 && at + 3 > buffer.length)) return truncated(index);
     const end = entryEnd(view, at, tag, index);
     if (end > buffer.length) return truncated(index);
+    offsets.set(index, at);
     if (tag === TAG_UTF8) utf8.set(index, decodeModifiedUtf8(buffer, at + 3, end));
     if (tag === TAG_STRING) stringTargets.set(index, view.getUint16(at + 1));
     if (tag === TAG_LONG || tag === TAG_DOUBLE) index++;
     at = end;
   }
-  return { utf8, stringTargets, end: at, notices: [] };
+  return { utf8, stringTargets, offsets, end: at, notices: [] };
 }
 
 /** Big-endian u16 at `at`; `undefined` past the end of the file. */
@@ -163,5 +172,6 @@ export function decodeClassFile(bytes: Uint8Array): Extraction {
     const key = fields.names.get(index);
     return key ? { value, locator, key } : { value, locator };
   });
-  return { strings, notices: [...pool.notices, ...fields.notices] };
+  const uses = pool.end === undefined ? undefined : classUses(buffer, { ...pool, end: pool.end });
+  return { strings: [...strings, ...(uses?.strings ?? [])], notices: [...pool.notices, ...fields.notices, ...(uses?.notices ?? [])] };
 }

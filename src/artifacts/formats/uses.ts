@@ -71,3 +71,72 @@ export function useString(value: string, table: string, index: number, target: s
   const label = sinkLabel(target);
   return { value, key: `${sink.role} for ${label}`, locator: { kind: 'use', table, index, sink: label, method, ...(caller === undefined ? {} : { caller }) } };
 }
+
+/**
+ * What a register holds: a string index (>= 0: a DEX string_ids index, a class file's constant-pool index), or the value of the method's own parameter p,
+ * written `-(p + 1)`, so that a parameter reaching a sink makes a summary callers can use.
+ */
+export type Held = number;
+
+export function parameterMarker(parameter: number): Held {
+  return -(parameter + 1);
+}
+
+export function markedParameter(held: Held): number | undefined {
+  return held < 0 ? -held - 1 : undefined;
+}
+
+/** A parameter of a method that reaches a sink: in that method or, through further calls, deeper. */
+export interface ParameterSink {
+  readonly parameter: number;
+  readonly target: string;
+  readonly sink: Sink;
+  /** The method that calls the sink. */
+  readonly where: string;
+}
+
+/**
+ * What the whole file says beyond one method: fields that only ever hold one string constant (a key
+ * set in a constructor and read in another method), and which parameters of each method reach a
+ * sink. Both grow over passes until nothing changes.
+ */
+export class Facts<Field, Method> {
+  /** A field → the one string index it is ever set to, or null when set to anything else. */
+  private readonly fields = new Map<Field, number | null>();
+  private readonly summaries = new Map<Method, ParameterSink[]>();
+  changed = false;
+
+  constructor(staticStrings: ReadonlyMap<Field, number>) {
+    for (const [field, stringIndex] of staticStrings) this.fields.set(field, stringIndex);
+  }
+
+  write(field: Field, held: Held | undefined): void {
+    const known = this.fields.get(field);
+    const value = held === undefined || held < 0 ? null : held;
+    if (known === null || known === value) return;
+    this.fields.set(field, known === undefined ? value : null);
+    this.changed = true;
+  }
+
+  constant(field: Field): number | undefined {
+    return this.fields.get(field) ?? undefined;
+  }
+
+  summary(method: Method): readonly ParameterSink[] {
+    return this.summaries.get(method) ?? [];
+  }
+
+  addSummary(method: Method, entry: ParameterSink): void {
+    const list = this.summaries.get(method) ?? [];
+    if (list.some((known) => known.parameter === entry.parameter && known.target === entry.target && known.where === entry.where)) return;
+    list.push(entry);
+    this.summaries.set(method, list);
+    this.changed = true;
+  }
+}
+
+/** Where a method's walk reports: undefined while passes only gather facts. */
+export interface Reporting {
+  readonly found: ExtractedString[];
+  readonly reported: Set<string>;
+}
