@@ -42,9 +42,9 @@ export function queryValue(value: string): string {
   return encodeURIComponent(value);
 }
 
-/** A header value: no line breaks or NUL, which would start a new header or end the request. */
+/** A header value: no line break, NUL or other control character (a new header line), nothing HTTP cannot carry. */
 export function headerValue(value: string): string | undefined {
-  return /[\r\n\0]/.test(value) ? undefined : value;
+  return /^[\t\x20-\x7e\x80-\xff]*$/.test(value) ? value : undefined;
 }
 
 /** A value inside a JSON string literal of a body template. */

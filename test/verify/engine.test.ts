@@ -75,6 +75,15 @@ describe('verification engine', () => {
     expect(server.requests).toEqual([]);
   });
 
+  it('never puts a secret that would break or add a header line into a request', async () => {
+    server.requests.length = 0;
+    for (const secret of ['acme_abc\r\nX-Injected: 1', 'acme_abc\u0000def', 'acme_\u0430\u0431\u0432defghijklmnop']) {
+      const [verified] = await verifyFindings([finding('acme-token', secret)], rules, options());
+      expect(verified!.verification, JSON.stringify(secret)).toMatchObject({ status: 'unknown', detail: 'not checked: a value does not fit header Authorization' });
+    }
+    expect(server.requests).toEqual([]);
+  });
+
   it('trusts no host of a rule it is not told is built in', async () => {
     server.requests.length = 0;
     const [verified] = await verifyFindings([finding('acme-token', 'acme_abcdefghijklmnopqrstuvwx')], rules, options({ isBuiltinRule: () => false }));
