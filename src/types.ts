@@ -255,7 +255,10 @@ export interface Region {
 export interface Companion {
   readonly ruleId: string;
   readonly secret: string;
+  /** In a decoded binary, relative to the companion's own string, which `locator` names. */
   readonly region: Region;
+  /** Where in a decoded binary the companion sits (`string/Access_Key`), when that is another string than the secret's. */
+  readonly locator?: Locator;
 }
 
 /** Why a secret reaches every user of a site or app. */

@@ -98,7 +98,7 @@ function originalLine(page: Page, occurrence: Occurrence): string {
 
 function companionLines(page: Page, occurrence: Occurrence): string {
   return occurrence.companions
-    .map((companion) => `<p class="sub">paired with ${escapeHtml(companion.ruleId)} <code>${escapeHtml(page.redactor.secret(companion.secret))}</code> at ${companion.region.startLine}:${companion.region.startColumn}</p>`)
+    .map((companion) => `<p class="sub">paired with ${escapeHtml(companion.ruleId)} <code>${escapeHtml(page.redactor.secret(companion.secret))}</code> at ${escapeHtml(companion.locator === undefined ? `${companion.region.startLine}:${companion.region.startColumn}` : describeLocator(companion.locator))}</p>`)
     .join('');
 }
 

@@ -48,7 +48,12 @@ function occurrenceFields(occurrence: Occurrence, secret: string, redactor: Reda
     encoding: occurrence.encoding,
     ...(occurrence.original === undefined ? {} : { original: redactedOriginal(occurrence.original, redactor) }),
     ...(occurrence.shipped === undefined ? {} : { shipped: redactedShipped(occurrence.shipped, redactor) }),
-    companions: occurrence.companions.map((companion) => ({ ruleId: companion.ruleId, secret: redactor.secret(companion.secret), ...companion.region })),
+    companions: occurrence.companions.map((companion) => ({
+      ruleId: companion.ruleId,
+      secret: redactor.secret(companion.secret),
+      ...companion.region,
+      ...(companion.locator === undefined ? {} : { locator: redactedLocator(companion.locator, redactor), where: redactor.text(describeLocator(companion.locator)) }),
+    })),
     snippet: redactor.snippet(occurrence, secret),
   };
 }

@@ -102,7 +102,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redactor: R
     })),
     ...companions.map(({ occurrence, companion }, index) => ({
       id: others.length + originals.length + index + 1,
-      message: { text: `Paired ${companion.ruleId}.` },
+      message: { text: companion.locator === undefined ? `Paired ${companion.ruleId}.` : `Paired ${companion.ruleId} at ${redactor.text(describeLocator(companion.locator))}.` },
       physicalLocation: occurrence.provenance.kind === 'entry' ? { artifactLocation: artifactLocation(occurrence.provenance.artifact, redactor), region: { startLine: 1 } } : { artifactLocation: artifactLocation(occurrence.provenance.path, redactor), region: companion.region },
     })),
   ];

@@ -5,7 +5,7 @@ import { compareOccurrences } from '../post/findings.js';
 import type { Reporter } from './context.js';
 import { redactor, type Redactor } from './redact.js';
 import { escapeControls } from './terminal.js';
-import { describePosition, describeShipping } from './places.js';
+import { describeLocator, describePosition, describeShipping } from './places.js';
 import { verificationLabel } from './verification.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -103,7 +103,8 @@ function renderRows(shown: Shown, findings: readonly Finding[], dim: boolean): s
       if (occurrence.provenance.kind === 'git') lines.push(pc.dim(`            in commit ${describeCommit(shown, occurrence.provenance.commit)}`));
       if (finding.history && occurrence === finding.occurrences[0]) lines.push(`            ${describeHistory(shown, finding.history)}`);
       for (const companion of occurrence.companions) {
-        lines.push(pc.dim(`            paired with ${escapeControls(companion.ruleId)} at ${companion.region.startLine}:${companion.region.startColumn}`));
+        const place = companion.locator === undefined ? `${companion.region.startLine}:${companion.region.startColumn}` : describeLocator(companion.locator);
+        lines.push(pc.dim(`            paired with ${escapeControls(companion.ruleId)} at ${escapeControls(place)}`));
       }
     }
     lines.push('');

@@ -4,7 +4,7 @@
  */
 import type { BinaryFormat, Hit, Locator, Notice, Provenance, Region, ShippedTo } from '../types.js';
 import type { Ruleset } from '../ruleset/compile.js';
-import { detect, moveHit } from '../detect/detector.js';
+import { detect } from '../detect/detector.js';
 import { walkArtifact, type ContainerKind, type Leaf } from '../artifacts/walk.js';
 import { extractLeaf } from '../artifacts/extract.js';
 import type { ExtractedString } from '../artifacts/strings.js';
@@ -148,8 +148,13 @@ function detectStrings(strings: readonly ExtractedString[], artifact: string, ch
   const hits = detectInEntry(rendered.text, artifact, chain, ruleset).filter((hit) => !isGeneric(ruleset, hit.ruleId) || looksMachineMade(hit.secret));
   return hits.map((hit) => {
     const index = stringAt(rendered, hit.region.startLine);
-    const moved = moveHit(hit, (region) => withinString(rendered, index, region));
-    return { ...moved, provenance: entryProvenance(artifact, chain, format, rendered.strings[index]!.locator) };
+    // A companion in another string (a key id in the resource before the secret's) gets that string's place.
+    const companions = hit.companions.map((companion) => {
+      const at = stringAt(rendered, companion.region.startLine);
+      const region = withinString(rendered, at, companion.region);
+      return at === index ? { ...companion, region } : { ...companion, region, locator: rendered.strings[at]!.locator };
+    });
+    return { ...hit, region: withinString(rendered, index, hit.region), companions, provenance: entryProvenance(artifact, chain, format, rendered.strings[index]!.locator) };
   });
 }
 
