@@ -45,6 +45,8 @@ const EXPECTED: readonly (readonly [string, string, string, string])[] = [
   ['hardcoded-password-use', 'dbpass-2024', 'net.sqlcipher.database.SQLiteDatabase.openOrCreateDatabase', `${N}->database`],
   ['hardcoded-password-use', 'pr0xy-Secret', 'java.net.PasswordAuthentication.<init>', `${N}->proxyLogin`],
   ['hardcoded-crypto-key', 'Bank vault key, do not share!', 'javax.crypto.spec.SecretKeySpec.<init>', 'Lcom/example/usedkeys/Bank;->encrypt'],
+  ['hardcoded-password-use', 'sup3r-admin-pin-42', 'java.lang.String.equals', 'Lcom/example/usedkeys/PinCheck;->check'],
+  ['hardcoded-password-use', 'Backdoor-Token-77', 'java.lang.String.equalsIgnoreCase', 'Lcom/example/usedkeys/PinCheck;->checkReversed'],
 ];
 
 describe('keys and passwords found by how the code uses them', () => {
@@ -88,7 +90,7 @@ describe('keys and passwords found by how the code uses them', () => {
   });
 
   it('does not report look-alikes: a key-like string only logged or shown, a key from elsewhere, an overwritten constant, a field set twice, a constant in the plaintext position, other headers', () => {
-    for (const value of ['This is the super secret key 456', 'first label', 'Hello from the vault', 'not-the-key-placeholder', 'overwritten-constant-1', 'de-DE,de;q=0.9', 'Basic-looking-but-unnamed', 'UsedKeys/1.0 (Android)', 'AES/CBC/PKCS5Padding', 'proxyuser']) {
+    for (const value of ['This is the super secret key 456', 'first label', 'Hello from the vault', 'POST-request-mode', 'Show-advanced-label', 'not-the-key-placeholder', 'overwritten-constant-1', 'de-DE,de;q=0.9', 'Basic-looking-but-unnamed', 'UsedKeys/1.0 (Android)', 'AES/CBC/PKCS5Padding', 'proxyuser']) {
       expect(stdout, value).not.toContain(value);
     }
   });

@@ -26,7 +26,7 @@ describe.skipIf(!existsSync(USED_KEYS))('decodeDex: constants followed to the ca
     expect(uses(extraction.strings)).toContain('key for javax.crypto.spec.SecretKeySpec.<init> | This is the super secret key 123 | Lcom/example/usedkeys/Crypto;->aesEncrypt');
     expect(uses(extraction.strings)).toContain('key for javax.crypto.spec.DESKeySpec.<init> | vendorsecretkey | Lcom/example/usedkeys/Crypto;->vendorKeySpec');
     expect(uses(extraction.strings)).toContain('password for okhttp3.Credentials.basic | r3st-Api-Passw0rd | Lcom/example/usedkeys/Network;->request');
-    expect(uses(extraction.strings)).toHaveLength(14);
+    expect(uses(extraction.strings)).toHaveLength(16);
     const firstUse = extraction.strings.findIndex((string) => string.locator.kind === 'use');
     expect(extraction.strings.slice(firstUse).every((string) => string.locator.kind === 'use')).toBe(true);
     expect(extraction.strings.slice(0, firstUse).map((string) => string.locator.kind === 'string-table' && string.locator.index)).toEqual(extraction.strings.slice(0, firstUse).map((_, index) => index));

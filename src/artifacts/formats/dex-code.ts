@@ -9,7 +9,23 @@
  * Native code is not followed.
  */
 import type { ExtractedString } from '../strings.js';
-import { Facts, type Held, type ParameterSink, PASS_THROUGH, type Reporting, SINKS, isAuthorizationHeader, markedParameter, parameterMarker, useString } from './uses.js';
+import {
+  COMPARISONS,
+  Facts,
+  type Held,
+  INPUT_COMPARISON,
+  type ParameterSink,
+  PASS_THROUGH,
+  type Reporting,
+  SINKS,
+  USER_INPUT,
+  USER_INPUT_SOURCES,
+  comparedWithInput,
+  isAuthorizationHeader,
+  markedParameter,
+  parameterMarker,
+  useString,
+} from './uses.js';
 
 /** Index tables and strings of one DEX container, as dex.ts has read them. */
 export interface DexTables {
@@ -274,6 +290,12 @@ class MethodWalk {
     };
     const through = PASS_THROUGH.get(ref.target);
     if (through !== undefined) return heldAt(through);
+    if (USER_INPUT_SOURCES.has(ref.target)) return USER_INPUT;
+    if (COMPARISONS.has(ref.target)) {
+      const constant = comparedWithInput(heldAt(-1), heldAt(0));
+      if (constant !== undefined) this.reach(constant, { parameter: 0, target: ref.target, sink: INPUT_COMPARISON, where: this.method.name }, undefined);
+      return undefined;
+    }
     const sink = SINKS.get(ref.target);
     if (sink !== undefined) {
       if (sink.headerName !== undefined) {

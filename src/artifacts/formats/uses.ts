@@ -44,12 +44,28 @@ export const SINKS: ReadonlyMap<string, Sink> = new Map<string, Sink>([
 
 /** Calls whose result is the constant in another form; the value is `this` (-1) or a parameter. */
 export const PASS_THROUGH: ReadonlyMap<string, number> = new Map([
+  ['Ljava/lang/Object;->toString', -1],
+  ['Ljava/lang/CharSequence;->toString', -1],
+  ['Landroid/text/Editable;->toString', -1],
   ['Ljava/lang/String;->getBytes', -1],
   ['Ljava/lang/String;->toCharArray', -1],
   ['Ljava/lang/String;->trim', -1],
   ['Landroid/util/Base64;->decode', 0],
   ['Ljava/util/Base64$Decoder;->decode', 0],
 ]);
+
+/** Calls that return what the user typed: text fields (not labels, whose text the app sets). */
+export const USER_INPUT_SOURCES: ReadonlySet<string> = new Set([
+  'Landroid/widget/EditText;->getText',
+  'Landroidx/appcompat/widget/AppCompatEditText;->getText',
+  'Lcom/google/android/material/textfield/TextInputEditText;->getText',
+]);
+
+/** String comparisons: a constant compared with what the user typed is a hardcoded password or PIN check. */
+export const COMPARISONS: ReadonlySet<string> = new Set(['Ljava/lang/String;->equals', 'Ljava/lang/String;->equalsIgnoreCase', 'Ljava/lang/String;->contentEquals']);
+
+/** The sink a comparison with user input is: the constant (receiver or argument) is a password. */
+export const INPUT_COMPARISON: Sink = { role: 'password', parameter: 0 };
 
 /** The header-name constant a header setter needs before its value counts as a credential. */
 export function isAuthorizationHeader(name: string | undefined): boolean {
@@ -82,8 +98,18 @@ export function parameterMarker(parameter: number): Held {
   return -(parameter + 1);
 }
 
+/** What the user typed into a text field (USER_INPUT_SOURCES), as a register or slot holds it. */
+export const USER_INPUT: Held = -0x7fffffff;
+
 export function markedParameter(held: Held): number | undefined {
-  return held < 0 ? -held - 1 : undefined;
+  return held < 0 && held !== USER_INPUT ? -held - 1 : undefined;
+}
+
+/** The constant of a comparison whose other side is user input, if it is one. */
+export function comparedWithInput(receiver: Held | undefined, argument: Held | undefined): Held | undefined {
+  if (receiver === USER_INPUT && argument !== undefined && argument >= 0) return argument;
+  if (argument === USER_INPUT && receiver !== undefined && receiver >= 0) return receiver;
+  return undefined;
 }
 
 /** A parameter of a method that reaches a sink: in that method or, through further calls, deeper. */
