@@ -183,7 +183,8 @@ export type OAuthProvider = 'auth0' | 'okta' | 'entra' | 'google' | 'salesforce'
 export type CodeVerifySpec =
   | { readonly kind: 'oauth-client-credentials'; readonly provider: OAuthProvider }
   | { readonly kind: 'aws-sts' }
-  | { readonly kind: 'vault' };
+  | { readonly kind: 'vault' }
+  | { readonly kind: 'azure-storage' };
 
 export type VerifySpec = HttpVerifySpec | CodeVerifySpec;
 

@@ -15,7 +15,7 @@ const CODE_FIELDS = new Set(['code', 'provider']);
 const MATCH_FIELDS = new Set(['status', 'json', 'absent']);
 const METHODS = ['GET', 'POST', 'HEAD'] as const;
 export const OAUTH_PROVIDERS: readonly OAuthProvider[] = ['auth0', 'okta', 'entra', 'google', 'salesforce', 'cognito', 'keycloak', 'spotify', 'twitch', 'discord', 'linkedin', 'adobe', 'generic'];
-const CODE_VERIFIERS = ['oauth-client-credentials', 'aws-sts', 'vault'] as const;
+const CODE_VERIFIERS = ['oauth-client-credentials', 'aws-sts', 'vault', 'azure-storage'] as const;
 
 function isTable(value: unknown): value is Table {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -175,6 +175,7 @@ export function parseVerifySpec(value: unknown, companions: readonly CompanionSp
     const code = value['code'];
     if (code === 'aws-sts') spec = { kind: 'aws-sts' };
     else if (code === 'vault') spec = { kind: 'vault' };
+    else if (code === 'azure-storage') spec = { kind: 'azure-storage' };
     else if (code === 'oauth-client-credentials') {
       const provider = value['provider'];
       if (!(OAUTH_PROVIDERS as readonly unknown[]).includes(provider)) problem('provider', `must be one of ${OAUTH_PROVIDERS.join(', ')}`);

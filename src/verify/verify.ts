@@ -11,6 +11,7 @@ import { planHttp } from './http-verifier.js';
 import { planOAuth } from './oauth.js';
 import { planAwsSts } from './aws.js';
 import { planVault } from './vault.js';
+import { planAzureStorage } from './azure.js';
 import type { Outcome, Plan, VerifyInput } from './plan.js';
 
 export interface VerifyOptions {
@@ -80,6 +81,8 @@ function plan(spec: VerifySpec, input: VerifyInput): Plan {
       return planAwsSts(input);
     case 'vault':
       return planVault(input);
+    case 'azure-storage':
+      return planAzureStorage(input);
   }
 }
 

@@ -50,7 +50,7 @@ describe('verify tables', () => {
   it('a check in code is named with its provider', () => {
     expect(problems('code = "oauth-client-credentials"\nprovider = "acme"')).toContain('verify.provider: must be one of auth0, okta, entra, google, salesforce, cognito, keycloak, spotify, twitch, discord, linkedin, adobe, generic');
     expect(problems('code = "oauth-client-credentials"\nprovider = "okta"')).toContain('verify.code: a client-credentials check needs a client id companion ([[rules.companions]])');
-    expect(problems('code = "telnet"')).toContain('verify.code: must be one of oauth-client-credentials, aws-sts, vault');
+    expect(problems('code = "telnet"')).toContain('verify.code: must be one of oauth-client-credentials, aws-sts, vault, azure-storage');
   });
 
   it('a gitleaks configuration (which may come with the scanned repository) cannot add a verifier', () => {
