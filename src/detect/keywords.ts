@@ -110,7 +110,8 @@ function buildAutomaton(keywords: readonly string[]): Automaton {
 
 /**
  * Texts are searched one keyword at a time until this many characters have been, and with the
- * automaton from then on: building it costs about what searching 1 MB keyword by keyword does.
+ * automaton from then on: a pre-commit run (a few short changes) never builds it, which was 15-25 ms
+ * of such a run, and a scan builds it within its first files.
  */
 const SEARCH_WITHOUT_AUTOMATON = 64 * 1024;
 
