@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_RULES_DIR } from '../src/ruleset/load.js';
 import { parseRuleText } from '../src/ruleset/parse-text.js';
-import { precompiledKey, precompiledText, readPrecompiled, rehydrate } from '../src/ruleset/precompiled.js';
+import { PARSER_MODULES_ELSEWHERE, precompiledKey, precompiledText, readPrecompiled, rehydrate } from '../src/ruleset/precompiled.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -33,6 +33,22 @@ describe('stored parsed rules', () => {
     expect(precompiledKey(names, texts, ['parser 2'])).not.toBe(key);
     // A name and text boundary cannot be moved without changing the key.
     expect(precompiledKey(['ab', 'c'], ['x', 'y'], [])).not.toBe(precompiledKey(['a', 'bc'], ['x', 'y'], []));
+  });
+
+  it('are keyed by every module the parser runs: all of src/ruleset and the ones it imports from elsewhere', () => {
+    const folder = path.join(ROOT, 'src', 'ruleset');
+    const reached = new Set<string>();
+    const follow = (file: string): void => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      const source = readFileSync(file, 'utf8');
+      // Value imports only: `import type` leaves no code behind.
+      for (const [, specifier] of source.matchAll(/^import (?!type )[^;]*? from '(\.{1,2}\/[^']+)\.js';/gm)) follow(path.resolve(path.dirname(file), `${specifier}.ts`));
+    };
+    follow(path.join(folder, 'parse-text.ts'));
+    const elsewhere = [...reached].filter((file) => path.dirname(file) !== folder).map((file) => path.relative(folder, file).replace(/\.ts$/, '')).sort();
+    expect(elsewhere).toEqual([...PARSER_MODULES_ELSEWHERE].sort());
+    expect(reached.has(path.join(folder, 'grammar.ts'))).toBe(true);
   });
 
   it('are refused when the file holds another key, another format, or is not JSON', () => {

@@ -7,7 +7,7 @@
  * rebuilt parser, a missing or damaged file) and the rules are parsed as before.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedRuleFile } from './parse.js';
 
@@ -25,13 +25,18 @@ interface PrecompiledRules {
   readonly files: readonly PrecompiledFile[];
 }
 
-/** This module's siblings (and the modules they take names from) that decide what a rule file parses to. */
-const PARSER_MODULES = ['./parse', './re2', './redos', './regex', './verify-spec', './precompiled', '../detect/filters', '../detect/checksum', '../verify/template'];
+/**
+ * Modules outside this folder that the parser imports (test/precompiled-rules.test.ts follows the
+ * imports to keep this list whole); with every module of this folder they decide what a file parses to.
+ */
+export const PARSER_MODULES_ELSEWHERE: readonly string[] = ['../detect/filters', '../detect/checksum', '../verify/template'];
 
 function parserSources(): string[] | undefined {
   const extension = path.extname(new URL(import.meta.url).pathname);
+  const folder = new URL('.', import.meta.url);
   try {
-    return PARSER_MODULES.map((module) => readFileSync(new URL(`${module}${extension}`, import.meta.url), 'utf8'));
+    const here = readdirSync(folder).filter((name) => name.endsWith(extension)).sort().map((name) => `./${name.slice(0, -extension.length)}`);
+    return [...here, ...PARSER_MODULES_ELSEWHERE].map((module) => `${module}\0${readFileSync(new URL(`${module}${extension}`, import.meta.url), 'utf8')}`);
   } catch {
     return undefined;
   }
