@@ -83,7 +83,9 @@ export type FilterName =
   | 'hash'
   | 'uuid'
   | 'identifier'
-  | 'path';
+  | 'path'
+  | 'short-lived-jwt'
+  | 'unprivileged-jwt';
 
 /** Checksums a provider defines for its tokens (see detect/checksum.ts). */
 export type ChecksumName = 'crc32-base62';

@@ -108,6 +108,42 @@ export function isPathOrUrl(secret: string): boolean {
   return PATH_OR_URL.test(secret) || ANDROID_RESOURCE.test(secret);
 }
 
+const JWT = /^eyJ[A-Za-z0-9_-]+\.(eyJ[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$/;
+
+/** The claims of a JWT's payload, or undefined when the value is not a JWT with a JSON object payload. */
+export function jwtClaims(secret: string): Readonly<Record<string, unknown>> | undefined {
+  const payload = JWT.exec(secret)?.[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Longest lifetime (`exp` − `iat`) of a token that is a session, not a standing credential. */
+const SESSION_SECONDS = 24 * 60 * 60;
+
+/**
+ * A session token: its payload says it was issued to live a day or less (`exp` − `iat`). One
+ * without `exp`, or without `iat` to measure from, may be a standing credential and is kept: the
+ * scan has no clock to compare `exp` with, and a result must not change with the day it runs.
+ */
+export function isShortLivedJwt(secret: string): boolean {
+  const claims = jwtClaims(secret);
+  const { exp, iat } = claims ?? {};
+  return typeof exp === 'number' && typeof iat === 'number' && exp - iat <= SESSION_SECONDS;
+}
+
+const SERVICE_ROLES = new Set(['service_role', 'supabase_admin']);
+
+/** Any JWT but a service credential: one whose `role` claim bypasses row-level security (Supabase `service_role`). */
+export function isUnprivilegedJwt(secret: string): boolean {
+  const role = jwtClaims(secret)?.['role'];
+  return !(typeof role === 'string' && SERVICE_ROLES.has(role));
+}
+
 const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   placeholder: ({ secret }) => isPlaceholder(secret),
   template: ({ secret }) => isTemplate(secret),
@@ -117,6 +153,8 @@ const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   uuid: ({ secret }) => isUuid(secret),
   identifier: ({ secret }) => isIdentifier(secret),
   path: ({ secret }) => isPathOrUrl(secret),
+  'short-lived-jwt': ({ secret }) => isShortLivedJwt(secret),
+  'unprivileged-jwt': ({ secret }) => isUnprivilegedJwt(secret),
 };
 
 export const FILTER_NAMES = Object.keys(FILTERS) as readonly FilterName[];

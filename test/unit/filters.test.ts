@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isTemplate, isUuid, rejectingFilter } from '../../src/detect/filters.js';
+import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isShortLivedJwt, isTemplate, isUnprivilegedJwt, isUuid, jwtClaims, rejectingFilter } from '../../src/detect/filters.js';
 
 describe('false-positive filters', () => {
   it('placeholder', () => {
@@ -64,5 +64,34 @@ describe('false-positive filters', () => {
     expect(rejectingFilter(['placeholder', 'template'], input)).toBe('template');
     expect(rejectingFilter(['placeholder'], input)).toBeUndefined();
     expect(rejectingFilter(['documented-example'], { ...input, secret: 'AKIAIOSFODNN7EXAMPLE', documentedExamples: new Set(['AKIAIOSFODNN7EXAMPLE']) })).toBe('documented-example');
+  });
+});
+
+describe('JWT lifetime and role', () => {
+  const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+  const jwt = (claims: object) => `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1ub3QtY2hlY2tlZA`;
+
+  it('reads the claims of a JWT, and nothing from what is not one', () => {
+    expect(jwtClaims(jwt({ sub: 'svc', role: 'service_role' }))).toEqual({ sub: 'svc', role: 'service_role' });
+    for (const value of ['eyJhbGciOiJIUzI1NiJ9.bm90LWpzb24.c2ln', `${header}.eyJub3QganNvbg.c2ln`, `${header}.${Buffer.from('[1,2]').toString('base64url')}.c2ln`, 'not.a.jwt']) {
+      expect(jwtClaims(value), value).toBeUndefined();
+    }
+  });
+
+  it('calls a token issued to live a day or less a session token', () => {
+    expect(isShortLivedJwt(jwt({ iat: 1718000000, exp: 1718003600 }))).toBe(true);
+    expect(isShortLivedJwt(jwt({ iat: 1718000000, exp: 1718086400 }))).toBe(true);
+    expect(isShortLivedJwt(jwt({ iat: 1718000000, exp: 1718086401 }))).toBe(false);
+    // No expiry, or nothing to measure it from: possibly a standing credential.
+    expect(isShortLivedJwt(jwt({ iat: 1718000000 }))).toBe(false);
+    expect(isShortLivedJwt(jwt({ exp: 1718003600 }))).toBe(false);
+    expect(isShortLivedJwt(jwt({ iat: '1718000000', exp: '1718003600' }))).toBe(false);
+  });
+
+  it('calls every JWT unprivileged but a service-role key', () => {
+    expect(isUnprivilegedJwt(jwt({ role: 'service_role' }))).toBe(false);
+    expect(isUnprivilegedJwt(jwt({ role: 'supabase_admin' }))).toBe(false);
+    for (const claims of [{ role: 'anon' }, { role: 'authenticated' }, { role: ['service_role'] }, {}]) expect(isUnprivilegedJwt(jwt(claims)), JSON.stringify(claims)).toBe(true);
+    expect(isUnprivilegedJwt('not-a-jwt')).toBe(true);
   });
 });
