@@ -16,6 +16,13 @@ export interface ExtractedString {
    * `key = "value"`, so rules that need a keyword next to the value (`api_key = ...`) still match.
    */
   readonly key?: string;
+  /**
+   * For values a file declares side by side (a class's static fields) but stores apart (the DEX
+   * string pool is sorted): their declaration order. Detection reads them in that order, after the
+   * other strings, so a name and value that belong together (an access key id, then its secret)
+   * stay next to each other.
+   */
+  readonly declared?: number;
 }
 
 export interface Extraction {

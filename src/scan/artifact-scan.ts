@@ -142,8 +142,16 @@ export function isJvmDescriptor(value: string): boolean {
   return (first === 0x4c || first === 0x5b || first === 0x28) && JVM_DESCRIPTOR.test(value);
 }
 
+/** Strings in reading order: as stored, then the ones declared side by side in their declaration order. */
+function inReadingOrder(strings: readonly ExtractedString[]): readonly ExtractedString[] {
+  if (!strings.some((string) => string.declared !== undefined)) return strings;
+  const declared = strings.filter((string) => string.declared !== undefined).sort((a, b) => a.declared! - b.declared!);
+  return [...strings.filter((string) => string.declared === undefined), ...declared];
+}
+
 function detectStrings(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
-  const rendered = renderStrings(JVM_FORMATS.has(format) ? strings.filter((string) => !isJvmDescriptor(string.value)) : strings);
+  const readable = JVM_FORMATS.has(format) ? strings.filter((string) => !isJvmDescriptor(string.value)) : strings;
+  const rendered = renderStrings(inReadingOrder(readable));
   if (rendered.strings.length === 0) return [];
   const hits = detectInEntry(rendered.text, artifact, chain, ruleset).filter((hit) => !isGeneric(ruleset, hit.ruleId) || looksMachineMade(hit.secret));
   return hits.map((hit) => {

@@ -1,7 +1,7 @@
 /**
  * An AWS key id and its secret in two string resources (InjuredAndroid's `string/Access_Key` and
- * `string/Secret_Key`): the secret is the AWS secret access key, paired with its key id, not a
- * generic API key; a 40-character value whose name does not say secret is not paired.
+ * `string/Secret_Key`) or two static fields: the secret is the AWS secret access key, paired with
+ * its key id, not a generic API key; a 40-character value whose name does not say secret is not.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,13 @@ describe('pairs across resources', () => {
     expect(secret.ruleId).toBe('aws-secret-access-key');
     expect(secret.occurrences[0]!.where).toBe('string/Secret_Key');
     expect(secret.occurrences[0]!.companions.map((companion) => [companion.ruleId, companion.secret, companion.where])).toEqual([['aws-paired-access-key-id', 'AKIAUE4WZB3YSXQ6G74O', 'string/Access_Key']]);
-    expect(findings.map((finding) => finding.ruleId).sort()).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
+  });
+
+  it('pairs two static fields the class declares side by side, though the DEX string pool stores them apart', () => {
+    const secret = findings.find((finding) => finding.secret === 'qsxRpvED5hJRaOvRTYZPNvS/I4k9GvvK9JkmW378')!;
+    expect(secret.ruleId).toBe('aws-secret-access-key');
+    expect(secret.occurrences[0]!.companions.map((companion) => [companion.secret, companion.where])).toEqual([['AKIA2IBYYURL7B6KJ6HB', expect.stringMatching(/^dex string #\d+$/)]]);
+    expect(findings.map((finding) => finding.ruleId).sort()).toEqual(['aws-access-key-id', 'aws-access-key-id', 'aws-secret-access-key', 'aws-secret-access-key']);
   });
 
   it('names the key id’s resource in the text report', () => {

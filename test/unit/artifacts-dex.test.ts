@@ -270,10 +270,10 @@ describe('decodeDex field names of static values', () => {
   const at = (index: number) => ({ kind: 'string-table', table: 'dex', index });
   const secretClass: DexClass = { classData: classData([0]), staticValues: encodedArray([encodedString(2)]) };
 
-  it('keys a static String value with its field name, leaving the locator and the other strings alone', () => {
+  it('keys a static String value with its field name and declaration order, leaving the locator and the other strings alone', () => {
     const extraction = decodeDex(buildDex(pool, { fieldNames, classes: [secretClass] }));
     expect(extraction.strings).toEqual(
-      texts.map((value, index) => ({ value, locator: at(index), ...(index === 2 ? { key: 'AWS_SECRET_ACCESS_KEY' } : {}) })),
+      texts.map((value, index) => ({ value, locator: at(index), ...(index === 2 ? { key: 'AWS_SECRET_ACCESS_KEY', declared: 0 } : {}) })),
     );
     expect(extraction.notices).toEqual([]);
   });

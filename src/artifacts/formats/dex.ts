@@ -385,15 +385,19 @@ function staticValues(bytes: Uint8Array, view: DataView, header: DexHeader, tall
   return { names, byField };
 }
 
-/** The readable strings of the pool, each static value keyed by its field name when that name was decoded. */
+/**
+ * The readable strings of the pool, each static value keyed by its field name when that name was
+ * decoded, and numbered in class and field order (`names` was filled in that order).
+ */
 function withFieldNames(pool: readonly (ExtractedString | undefined)[], names: ReadonlyMap<number, number>): ExtractedString[] {
+  const declared = new Map([...names.keys()].map((stringIndex, position) => [stringIndex, position]));
   const strings: ExtractedString[] = [];
   for (let index = 0; index < pool.length; index++) {
     const string = pool[index];
     if (!string) continue;
     const nameIndex = names.get(index);
     const key = nameIndex === undefined ? undefined : pool[nameIndex]?.value;
-    strings.push(key ? { ...string, key } : string);
+    strings.push(key ? { ...string, key, declared: declared.get(index) ?? 0 } : string);
   }
   return strings;
 }
