@@ -161,7 +161,10 @@ describe('keyleak git --shard and keyleak merge', () => {
     const repo = fileURLToPath(new URL('..', import.meta.url));
     const shallow = execFileSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: repo, encoding: 'utf8' }).trim();
     if (shallow !== 'false') return expect.soft(shallow, 'a shallow clone holds no history to split').toBe('false');
-    const command = ['git', repo, '--max-commits', '60'];
+    // A snapshot: commits made to this repository while the test runs must not change one run's input and not the other's.
+    const snapshot = path.join(work.root, 'snapshot.git');
+    execFileSync('git', ['clone', '-q', '--mirror', repo, snapshot]);
+    const command = ['git', snapshot, '--max-commits', '60'];
     expect(run(['merge', ...shardFiles(command, 2, work.root), '--format', 'sarif'], work.root)).toBe(run([...command, '--format', 'sarif'], work.root));
   });
 
