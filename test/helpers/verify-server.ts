@@ -11,6 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, type CliResult } from './cli.js';
+import { isBuiltinRule } from '../../src/ruleset/load.js';
+import { compileRuleset } from '../../src/ruleset/compile.js';
+import { detect } from '../../src/detect/detector.js';
+import { groupFindings } from '../../src/post/findings.js';
+import { verifyFindings, type VerifyOptions } from '../../src/verify/verify.js';
+import type { Finding, RulesetSpec } from '../../src/types.js';
 
 export interface SeenRequest {
   readonly method: string;
@@ -125,4 +131,26 @@ export function keyleakAsync(args: readonly string[], options: { readonly cwd?: 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The finding of `ruleId` in `text`, grouped as a scan of `path` groups it. */
+export function findingIn(spec: RulesetSpec, text: string, path: string, ruleId: string): Finding {
+  const hits = detect({ text, provenance: { kind: 'file', path } }, compileRuleset(spec)).filter((hit) => hit.ruleId === ruleId);
+  return groupFindings(hits, new Map(spec.rules.map((rule) => [rule.id, rule])))[0]!;
+}
+
+/** Verifies `finding` with every provider URL sent to `server`, which gives `answer`; also returns the URLs keyleak approved. */
+export async function verifyAgainst(server: ProviderServer, spec: RulesetSpec, finding: Finding, answer: Answer, options: VerifyOptions = {}): Promise<{ finding: Finding; approved: URL[] }> {
+  server.requests.length = 0;
+  server.handle(() => answer);
+  const approved: URL[] = [];
+  const [verified] = await verifyFindings([finding], spec.rules, {
+    isBuiltinRule,
+    ...options,
+    rewriteForTests: (url) => {
+      approved.push(url);
+      return new URL(`${url.pathname}${url.search}`, server.origin);
+    },
+  });
+  return { finding: verified!, approved };
 }

@@ -1,13 +1,12 @@
 /** AWS access keys: sts:GetCallerIdentity signed with Signature Version 4, against a local STS. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBuiltinRule, loadRuleset } from '../../src/ruleset/load.js';
+import { loadRuleset } from '../../src/ruleset/load.js';
 import { compileRuleset } from '../../src/ruleset/compile.js';
 import { detect } from '../../src/detect/detector.js';
-import { groupFindings } from '../../src/post/findings.js';
-import { verifyFindings } from '../../src/verify/verify.js';
+import type { VerifyOptions } from '../../src/verify/verify.js';
 import { signatureV4 } from '../../src/verify/aws.js';
 import type { Finding, RulesetSpec } from '../../src/types.js';
-import { providerServer, type Answer, type ProviderServer } from '../helpers/verify-server.js';
+import { findingIn, providerServer, verifyAgainst, type Answer, type ProviderServer } from '../helpers/verify-server.js';
 
 const KEY_ID = 'AKIAINRA6JZW2HXUTESY';
 const SECRET_KEY = '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';
@@ -22,23 +21,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function secretFinding(text: string): Finding {
-  const hits = detect({ text, provenance: { kind: 'file', path: '.aws/credentials' } }, compileRuleset(spec)).filter((hit) => hit.ruleId === 'aws-secret-access-key');
-  return groupFindings(hits, new Map(spec.rules.map((rule) => [rule.id, rule])))[0]!;
+  return findingIn(spec, text, '.aws/credentials', 'aws-secret-access-key');
 }
 
-async function verify(finding: Finding, answer: Answer): Promise<{ finding: Finding; approved: URL[] }> {
-  server.requests.length = 0;
-  server.handle(() => answer);
-  const approved: URL[] = [];
-  const [verified] = await verifyFindings([finding], spec.rules, {
-    isBuiltinRule,
-    rewriteForTests: (url) => {
-      approved.push(url);
-      return new URL(url.pathname, server.origin);
-    },
-  });
-  return { finding: verified!, approved };
-}
+const verify = (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(server, spec, finding, answer, options);
 
 const CALLER = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>

@@ -1,13 +1,10 @@
 /** Azure Storage account keys: List Containers signed with Shared Key, against a local Blob endpoint. */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBuiltinRule, loadRuleset } from '../../src/ruleset/load.js';
-import { compileRuleset } from '../../src/ruleset/compile.js';
-import { detect } from '../../src/detect/detector.js';
-import { groupFindings } from '../../src/post/findings.js';
-import { verifyFindings } from '../../src/verify/verify.js';
+import { loadRuleset } from '../../src/ruleset/load.js';
+import type { VerifyOptions } from '../../src/verify/verify.js';
 import type { Finding, RulesetSpec } from '../../src/types.js';
-import { providerServer, type Answer, type ProviderServer } from '../helpers/verify-server.js';
+import { findingIn, providerServer, verifyAgainst, type Answer, type ProviderServer } from '../helpers/verify-server.js';
 
 const ACCOUNT = 'acmeprodstore';
 const KEY = 'WhYo8nKIkir9jvu6mW4n9dU1dPF9Y3xn15tYppKC7Rex43SgfihxvvbuZDFP9iLUfeRsXcgU2pU/W+BqeUrK8g==';
@@ -22,23 +19,10 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function keyFinding(text: string): Finding {
-  const hits = detect({ text, provenance: { kind: 'file', path: 'appsettings.json' } }, compileRuleset(spec)).filter((hit) => hit.ruleId === 'azure-storage-account-key');
-  return groupFindings(hits, new Map(spec.rules.map((rule) => [rule.id, rule])))[0]!;
+  return findingIn(spec, text, 'appsettings.json', 'azure-storage-account-key');
 }
 
-async function verify(finding: Finding, answer: Answer): Promise<{ finding: Finding; approved: URL[] }> {
-  server.requests.length = 0;
-  server.handle(() => answer);
-  const approved: URL[] = [];
-  const [verified] = await verifyFindings([finding], spec.rules, {
-    isBuiltinRule,
-    rewriteForTests: (url) => {
-      approved.push(url);
-      return new URL(`${url.pathname}${url.search}`, server.origin);
-    },
-  });
-  return { finding: verified!, approved };
-}
+const verify = (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(server, spec, finding, answer, options);
 
 /** The string to sign as Microsoft documents it for a GET with x-ms-date and x-ms-version. */
 function expectedSignature(date: string, version: string): string {

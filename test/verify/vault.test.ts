@@ -1,12 +1,9 @@
 /** Vault tokens: lookup-self on the Vault named next to them, self-hosted only with the user's word. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBuiltinRule, loadRuleset } from '../../src/ruleset/load.js';
-import { compileRuleset } from '../../src/ruleset/compile.js';
-import { detect } from '../../src/detect/detector.js';
-import { groupFindings } from '../../src/post/findings.js';
-import { verifyFindings, type VerifyOptions } from '../../src/verify/verify.js';
+import { loadRuleset } from '../../src/ruleset/load.js';
+import type { VerifyOptions } from '../../src/verify/verify.js';
 import type { Finding, RulesetSpec } from '../../src/types.js';
-import { providerServer, type Answer, type ProviderServer } from '../helpers/verify-server.js';
+import { findingIn, providerServer, verifyAgainst, type Answer, type ProviderServer } from '../helpers/verify-server.js';
 
 const TOKEN = 'hvs.CAESIJ7n9x2kQvL4pR8tY1wZ5mB3cF6hD0gK2jN7sU9eA4oX';
 
@@ -21,24 +18,10 @@ afterAll(() => server.close());
 
 function tokenFinding(address: string): Finding {
   const text = `export VAULT_ADDR=${address}\nexport VAULT_TOKEN=${TOKEN}\n`;
-  const hits = detect({ text, provenance: { kind: 'file', path: 'deploy.sh' } }, compileRuleset(spec)).filter((hit) => hit.ruleId === 'vault-service-token');
-  return groupFindings(hits, new Map(spec.rules.map((rule) => [rule.id, rule])))[0]!;
+  return findingIn(spec, text, 'deploy.sh', 'vault-service-token');
 }
 
-async function verify(finding: Finding, answer: Answer, options: VerifyOptions = {}): Promise<{ finding: Finding; approved: URL[] }> {
-  server.requests.length = 0;
-  server.handle(() => answer);
-  const approved: URL[] = [];
-  const [verified] = await verifyFindings([finding], spec.rules, {
-    isBuiltinRule,
-    ...options,
-    rewriteForTests: (url) => {
-      approved.push(url);
-      return new URL(url.pathname, server.origin);
-    },
-  });
-  return { finding: verified!, approved };
-}
+const verify = (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(server, spec, finding, answer, options);
 
 const LOOKUP = { status: 200, json: { request_id: 'r', data: { display_name: 'token-ci-deployer', policies: ['default', 'deploy'], ttl: 2764790, id: TOKEN } } };
 
