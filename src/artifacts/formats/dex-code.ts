@@ -8,6 +8,7 @@
  * following branches: a constant that reaches a sink on one path is hardcoded on that path.
  * Native code is not followed.
  */
+import { readUleb128 } from './leb128.js';
 import type { ExtractedString } from '../strings.js';
 import {
   COMPARISONS,
@@ -62,7 +63,6 @@ const CODE_ITEM_HEADER = 16;
 const CODE_REGISTERS_SIZE = 0;
 const CODE_INS_SIZE = 2;
 const CODE_INSNS_SIZE = 12;
-const MAX_ULEB128_BYTES = 5;
 /** Instructions and class_data entries read per byte of file: real files read each once; crafted overlaps stop here. */
 const UNITS_PER_FILE_BYTE = 16;
 
@@ -127,16 +127,6 @@ function writesDestination(op: number): boolean {
     op === 0xfe ||
     op === 0xff
   );
-}
-
-function readUleb128(bytes: Uint8Array, at: number): { readonly value: number; readonly next: number } | undefined {
-  let value = 0;
-  for (let length = 0; length < MAX_ULEB128_BYTES && at + length < bytes.length; length++) {
-    const byte = bytes[at + length] as number;
-    value += (byte & 0x7f) * 2 ** (7 * length);
-    if (byte < 0x80) return { value, next: at + length + 1 };
-  }
-  return undefined;
 }
 
 /** Instructions and class_data entries left to read in this file. */

@@ -9,6 +9,7 @@
  * After the pool come the constants the code passes to keys and passwords (dex-code.ts), keyed by
  * that use (`key for javax.crypto.spec.SecretKeySpec.<init>`), with a `use` locator.
  */
+import { readUleb128 } from './leb128.js';
 import { type ExtractedString, type Extraction, FormatError } from '../strings.js';
 import { bufferView, decodeModifiedUtf8 } from './mutf8.js';
 import { dexUses } from './dex-code.js';
@@ -35,7 +36,6 @@ const CONTAINER_HEADER_SIZE = 0x78;
 const CONTAINER_VERSION = 41;
 const REVERSE_ENDIAN_TAG = 0x78563412;
 const MAX_STRING_IDS = 4 * 1024 * 1024;
-const MAX_ULEB128_BYTES = 5;
 /** A UTF-16 code unit takes at most three bytes of MUTF-8. */
 const MAX_BYTES_PER_UNIT = 3;
 /**
@@ -201,17 +201,6 @@ function containerHeaders(bytes: Uint8Array, view: DataView, first: DexHeader): 
     headers.push(header);
   }
   return { headers, notices: [] };
-}
-
-/** ULEB128 as DEX uses it: at most five bytes; `undefined` when longer or cut off by the end. */
-function readUleb128(bytes: Uint8Array, at: number): { readonly value: number; readonly next: number } | undefined {
-  let value = 0;
-  for (let length = 0; length < MAX_ULEB128_BYTES && at + length < bytes.length; length++) {
-    const byte = bytes[at + length] as number;
-    value += (byte & 0x7f) * 2 ** (7 * length);
-    if (byte < 0x80) return { value, next: at + length + 1 };
-  }
-  return undefined;
 }
 
 function indexOfNul(bytes: Uint8Array, start: number, end: number): number {
