@@ -42,7 +42,6 @@ describe.each(PARTS)('%s with extreme header words', (file, name, format) => {
     const clean = scanArtifact(zip([{ name, content: original }]), 'app.apk', ruleset, DEFAULT_ARCHIVE_LIMITS);
     expect(clean.notices.filter((notice) => notice.code === 'format-damaged' || notice.code === 'decode-notice')).toEqual([]);
     let damaged = 0;
-    const started = Date.now();
     for (const { bytes, change } of extremeWordCopies(original, 256)) {
       const result = scanArtifact(zip([{ name, content: bytes }]), 'app.apk', ruleset, DEFAULT_ARCHIVE_LIMITS);
       for (const notice of result.notices) {
@@ -53,6 +52,5 @@ describe.each(PARTS)('%s with extreme header words', (file, name, format) => {
       if (result.notices.some((notice) => (notice.code === 'format-damaged' && notice.message.startsWith(`damaged ${format}:`)) || notice.code === 'decode-notice')) damaged++;
     }
     expect(damaged).toBeGreaterThan(0);
-    expect(Date.now() - started).toBeLessThan(60_000);
-  });
+  }, 60_000); // a hang fails on this per-test timeout
 });

@@ -77,10 +77,9 @@ describe('damaged gzip', () => {
 
   it('salvages at most 4,096 members, so a file of a million empty members ends in a fraction of the time', () => {
     const empty = gzipSync('');
-    const started = Date.now();
-    const [entry] = listGzip(Buffer.concat([...Array.from({ length: 1_000_000 }, () => empty), Buffer.from('garbage')]), 'many.gz').entries;
+    // The 'x' member lies past the cap: salvage stops at member 4,096 and recovers nothing, not 'x'.
+    const [entry] = listGzip(Buffer.concat([...Array.from({ length: 1_000_000 }, () => empty), gzipSync('x'), Buffer.from('garbage')]), 'many.gz').entries;
     expect(() => entry!.read(1 << 20)).toThrow(/cannot be decompressed \(incorrect header check\)/);
-    expect(Date.now() - started).toBeLessThan(3_000);
     const letters = Buffer.concat([...Array.from({ length: 5_000 }, () => gzipSync('x')), Buffer.from('garbage')]);
     expect(Buffer.from(salvageGzip(letters, 1 << 20)).toString()).toBe('x'.repeat(4_096));
   });

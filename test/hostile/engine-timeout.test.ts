@@ -39,6 +39,9 @@ describe('a rule that backtracks for ever', () => {
   afterAll(() => tree.remove());
 
   it.each([['1'], ['2']])('is stopped on that file and the scan goes on (--threads %s)', (threads) => {
+    // The time budget is the feature: the rule-timeout notice below proves the rule was stopped. The one
+    // wall-clock bound kept is ten times the 2000 ms default budget, so only a guard that fires far too late
+    // (not a loaded machine) fails it; a guard that never fires is caught by the per-test timeout.
     const started = Date.now();
     const result = keyleak(['scan', '.', '--threads', threads, '--format', 'json', '--no-redact'], { cwd: tree.root });
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -49,6 +52,7 @@ describe('a rule that backtracks for ever', () => {
     expect(timeouts).toHaveLength(1);
     expect(timeouts[0]).toMatchObject({ level: 'warning', path: 'src/slow.txt' });
     expect(timeouts[0]!.message).toContain('slow-token');
+    expect(timeouts[0]!.message).toContain('ran longer than 2000 ms and was stopped');
   }, 60_000);
 
   it('is stopped in git history too', () => {

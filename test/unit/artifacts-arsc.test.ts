@@ -249,18 +249,16 @@ describe('decodeResourceTable', () => {
     expect(decodeResourceTable(bytes).lookup(0x7f010001)?.value).toBe('a-secret-longer-than-declared');
   });
 
-  it('decodes a 5 MB table well under a second', () => {
+  it('decodes every entry of a 5 MB table, without notices', () => {
     const count = 50_000;
     const values = Array.from({ length: count }, (_, index) => `value-${index}-${'x'.repeat(80)}`);
     const keys = Array.from({ length: count }, (_, index) => `key_${index}`);
     const bytes = table({ values, typeNames: ['string'], keys, types: [{ id: 1, entries: keys.map((_, index) => ({ key: index, value: [STRING, index] as const })) }] });
     expect(bytes.length).toBeGreaterThan(5_000_000);
-    const started = performance.now();
     const resources = decodeResourceTable(bytes);
-    const elapsed = performance.now() - started;
     expect(resources.strings).toHaveLength(count);
     expect(resources.lookup(0x7f010000 + count - 1)?.value).toBe(values[count - 1]);
-    expect(elapsed).toBeLessThan(1000);
+    expect(resources.notices).toEqual([]);
   });
 });
 
@@ -309,10 +307,12 @@ describe('decodeResourceTable on damaged input', () => {
     huge.setUint32(firstType + 12, 0xffffffff, true);
     const arrayEntry = indexOfBytes(bytes, Uint8Array.of(0x10, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00));
     huge.setUint32(arrayEntry + 12, 0xffffffff, true);
-    const started = performance.now();
     const result = decodesOrRejects(decodeResourceTable, bytes);
-    expect(performance.now() - started).toBeLessThan(500);
-    expect(result).not.toBeInstanceOf(FormatError);
+    if (result instanceof FormatError) throw result;
+    // Read counts are capped by the bytes present (an entry header alone is 8 bytes), and the lying pool count is named.
+    expect(result.strings.length).toBeLessThanOrEqual(bytes.length / 8);
+    expect(result.strings.map((string) => string.value)).toContain(GOOGLE_KEY);
+    expect(result.notices).toEqual([expect.stringMatching(/^string pool declares 2147483647 strings but holds \d+ offsets$/)]);
   });
 
   it('never throws anything but FormatError on randomly damaged tables', () => {

@@ -163,9 +163,7 @@ describe('decodeHermes on damaged or hostile input', () => {
     const view = new DataView(bytes.buffer);
     const firstEntry = view.getUint32(smallTableOffset(99), true);
     for (let index = 1; index <= entries; index++) view.setUint32(smallTableOffset(99) + index * 4, firstEntry, true);
-    const started = performance.now();
     const extraction = decodeHermes(bytes);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(extraction.strings.length).toBeGreaterThan(1);
     expect(extraction.strings.length).toBeLessThan(entries / 10);
     expect(extraction.strings.every((string) => string.value === payload)).toBe(true);

