@@ -176,15 +176,18 @@ describe('maskCovers', () => {
 });
 
 describe('redactor snippets', () => {
-  it('stays fast with 50 000 secrets sharing a prefix, one per line of one file', () => {
+  it('compares each place of a field with one secret at most, with 50 000 secrets sharing a prefix, one per line of one file', () => {
     const secrets = [...Array(50_000).keys()].map((index) => `sk_live_${index.toString(36).padStart(8, '0')}${STRIPE_A.slice(16)}`);
+    // The search looks up each place's next 16 characters once per head length and compares the forms filed under them.
+    const index = secretSet(secrets);
+    expect(index.headLengths).toEqual([16]);
+    expect(Math.max(...[...index.byHead.values()].map((forms) => forms.length))).toBe(1);
     const findings = secrets.map((secret, index) => finding(secret, { ...at(5, secret, 'KEY=', ` # was ${secrets[index + 1] ?? ''}`), region: { startLine: index + 1, startColumn: 5, endLine: index + 1, endColumn: 5 + secret.length } }));
-    const started = performance.now();
     const shown = redactor(findings, true);
     const snippets = findings.map((each) => shown.snippet(each.occurrences[0]!, each.secret));
     expect(snippets[0]).toBe('KEY=sk_l***** # was sk_l*****');
-    expect(performance.now() - started).toBeLessThan(20_000);
-  }, 60_000);
+    expect(snippets.at(-1)).toBe('KEY=sk_l***** # was');
+  });
 
   const at = (startColumn: number, secret: string, before: string, after: string): Occurrence => ({
     provenance: { kind: 'file', path: 'a.js' },
