@@ -168,8 +168,8 @@ describe('keyleak git --shard and keyleak merge', () => {
     expect(run(['merge', ...shardFiles(command, 2, work.root), '--format', 'sarif'], work.root)).toBe(run([...command, '--format', 'sarif'], work.root));
   });
 
-  it('refuses --shard on staged changes and with --submodules, and shards that are not i/N', () => {
-    for (const args of [['git', '--staged', '--shard', '1/2'], ['git', '--submodules', '--shard', '1/2'], ['git', '--shard', '0/3'], ['git', '--shard', '4/3'], ['git', '--shard', 'x'], ['scan', '.', '--shard', '1/0']]) {
+  it('refuses --shard on staged changes and with --submodules, shards that are not i/N, and --verify before the merge', () => {
+    for (const args of [['git', '--staged', '--shard', '1/2'], ['git', '--submodules', '--shard', '1/2'], ['git', '--shard', '0/3'], ['git', '--shard', '4/3'], ['git', '--shard', 'x'], ['scan', '.', '--shard', '1/0'], ['git', '--shard', '1/2', '--format', 'shard', '--verify']]) {
       const result = keyleak(args, { cwd: tree.root });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(args.includes('x') || args.includes('0/3') || args.includes('4/3') || args.includes('1/0') ? 2 : 1);
