@@ -52,10 +52,11 @@ function scoreRecall() {
         if (found[index].length > 0) falsePositives.push(`${item.path}: ${found[index].map((finding) => finding.ruleId).join(', ')}`);
         return;
       }
-      const hit = found[index].some((finding) => finding.secret === item.secret);
+      // A case may name the rule that must report it: a provider's secret reported by a generic rule is a miss.
+      const hit = found[index].some((finding) => finding.secret === item.secret && (item.rule === undefined || finding.ruleId === item.rule));
       const tally = families.get(item.family) ?? { found: 0, total: 0 };
       families.set(item.family, { found: tally.found + (hit ? 1 : 0), total: tally.total + 1 });
-      if (!hit) missed.push(`${item.family} ${item.path}: ${JSON.stringify(item.text.trim().split('\n').slice(-3).join(' / ').slice(0, 100))}`);
+      if (!hit) missed.push(`${item.family} ${item.path}${item.rule === undefined ? '' : ` (as ${item.rule}; reported as ${found[index].filter((finding) => finding.secret === item.secret).map((finding) => finding.ruleId).join(', ') || 'nothing'})`}: ${JSON.stringify(item.text.trim().split('\n').slice(-3).join(' / ').slice(0, 100))}`);
     });
     const positives = cases.filter((item) => item.secret !== null).length;
     const negatives = cases.length - positives;
