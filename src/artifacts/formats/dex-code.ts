@@ -9,6 +9,7 @@
  * Native code is not followed.
  */
 import { readUleb128 } from './leb128.js';
+import type { DexHeader } from './dex.js';
 import type { ExtractedString } from '../strings.js';
 import {
   COMPARISONS,
@@ -29,18 +30,10 @@ import {
 } from './uses.js';
 
 /** Index tables and strings of one DEX container, as dex.ts has read them. */
-export interface DexTables {
+export interface DexTables extends Pick<DexHeader, 'typeIdsSize' | 'typeIdsOff' | 'protoIdsSize' | 'protoIdsOff' | 'methodIdsSize' | 'methodIdsOff' | 'classDefsSize' | 'classDefsOff'> {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly table: string;
-  readonly typeIdsSize: number;
-  readonly typeIdsOff: number;
-  readonly protoIdsSize: number;
-  readonly protoIdsOff: number;
-  readonly methodIdsSize: number;
-  readonly methodIdsOff: number;
-  readonly classDefsSize: number;
-  readonly classDefsOff: number;
   /** The decoded string at a string_ids index. */
   string(index: number): string | undefined;
   /** field_ids index → string_ids index of the static field's initial value. */

@@ -86,7 +86,7 @@ const MAX_VALUE_NESTING = 32;
  */
 const LINK_BUDGET_PER_FILE_BYTE = 8;
 
-interface DexHeader {
+export interface DexHeader {
   readonly at: number;
   readonly version: number;
   readonly fileSize: number;
