@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BIN, type CliResult } from './cli.js';
-import { isBuiltinRule } from '../../src/ruleset/load.js';
+import { afterAll, beforeAll } from 'vitest';
+import { isBuiltinRule, loadRuleset } from '../../src/ruleset/load.js';
 import { compileRuleset } from '../../src/ruleset/compile.js';
 import { detect } from '../../src/detect/detector.js';
 import { groupFindings } from '../../src/post/findings.js';
@@ -153,4 +154,26 @@ export async function verifyAgainst(server: ProviderServer, spec: RulesetSpec, f
     },
   });
   return { finding: verified!, approved };
+}
+
+/** A local provider server and the built-in rules for one test file, with that file's rule and path. */
+export function providerHarness(path: string, ruleId: string) {
+  let server: ProviderServer | undefined;
+  let spec: RulesetSpec | undefined;
+  beforeAll(async () => {
+    server = await providerServer();
+    spec = await loadRuleset();
+  });
+  afterAll(() => server?.close());
+  const harness = {
+    get server(): ProviderServer {
+      return server!;
+    },
+    get spec(): RulesetSpec {
+      return spec!;
+    },
+    finding: (text: string): Finding => findingIn(harness.spec, text, path, ruleId),
+    verify: (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(harness.server, harness.spec, finding, answer, options),
+  };
+  return harness;
 }

@@ -1,30 +1,17 @@
 /** AWS access keys: sts:GetCallerIdentity signed with Signature Version 4, against a local STS. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRuleset } from '../../src/ruleset/load.js';
+import { describe, expect, it } from 'vitest';
 import { compileRuleset } from '../../src/ruleset/compile.js';
 import { detect } from '../../src/detect/detector.js';
-import type { VerifyOptions } from '../../src/verify/verify.js';
 import { signatureV4 } from '../../src/verify/aws.js';
-import type { Finding, RulesetSpec } from '../../src/types.js';
-import { findingIn, providerServer, verifyAgainst, type Answer, type ProviderServer } from '../helpers/verify-server.js';
+import { providerHarness } from '../helpers/verify-server.js';
 
 const KEY_ID = 'AKIAINRA6JZW2HXUTESY';
 const SECRET_KEY = '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';
 
-let server: ProviderServer;
-let spec: RulesetSpec;
+const provider = providerHarness('.aws/credentials', 'aws-secret-access-key');
+const secretFinding = provider.finding;
 
-beforeAll(async () => {
-  server = await providerServer();
-  spec = await loadRuleset();
-});
-afterAll(() => server.close());
-
-function secretFinding(text: string): Finding {
-  return findingIn(spec, text, '.aws/credentials', 'aws-secret-access-key');
-}
-
-const verify = (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(server, spec, finding, answer, options);
+const { verify } = provider;
 
 const CALLER = `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult>
@@ -60,7 +47,7 @@ describe('sts:GetCallerIdentity', () => {
     const { finding: verified, approved } = await verify(finding, { status: 200, body: CALLER, headers: { 'content-type': 'text/xml' } });
     expect(approved.map((url) => url.href)).toEqual(['https://sts.amazonaws.com/']);
     expect(verified.verification).toMatchObject({ status: 'live', host: 'sts.amazonaws.com', identity: { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/deploy-bot' } });
-    const request = server.requests[0]!;
+    const request = provider.server.requests[0]!;
     expect([request.method, request.body]).toEqual(['POST', 'Action=GetCallerIdentity&Version=2011-06-15']);
     const date = request.headers['x-amz-date'] as string;
     expect(date).toMatch(/^\d{8}T\d{6}Z$/);
@@ -84,11 +71,11 @@ describe('sts:GetCallerIdentity', () => {
     expect((await verify(alone, { status: 200, body: CALLER })).finding.verification).toMatchObject({ status: 'unknown', detail: 'not checked: no access key id found next to the secret' });
     const temporary = secretFinding(`{"Credentials": {"AccessKeyId": "ASIAWULOOZ5FEJGQCWS7", "SecretAccessKey": "${SECRET_KEY}"}}`);
     expect((await verify(temporary, { status: 200, body: CALLER })).finding.verification?.detail).toContain('session token');
-    expect(server.requests).toEqual([]);
+    expect(provider.server.requests).toEqual([]);
   });
 
   it('still reports the key id as its own finding', async () => {
-    const hits = detect({ text: `aws_access_key_id = ${KEY_ID}\naws_secret_access_key = ${SECRET_KEY}\n`, provenance: { kind: 'file', path: 'creds' } }, compileRuleset(spec));
+    const hits = detect({ text: `aws_access_key_id = ${KEY_ID}\naws_secret_access_key = ${SECRET_KEY}\n`, provenance: { kind: 'file', path: 'creds' } }, compileRuleset(provider.spec));
     expect(hits.map((hit) => hit.ruleId).sort()).toEqual(['aws-access-key-id', 'aws-secret-access-key']);
   });
 });

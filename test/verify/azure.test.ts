@@ -1,28 +1,15 @@
 /** Azure Storage account keys: List Containers signed with Shared Key, against a local Blob endpoint. */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRuleset } from '../../src/ruleset/load.js';
-import type { VerifyOptions } from '../../src/verify/verify.js';
-import type { Finding, RulesetSpec } from '../../src/types.js';
-import { findingIn, providerServer, verifyAgainst, type Answer, type ProviderServer } from '../helpers/verify-server.js';
+import { describe, expect, it } from 'vitest';
+import { providerHarness } from '../helpers/verify-server.js';
 
 const ACCOUNT = 'acmeprodstore';
 const KEY = 'WhYo8nKIkir9jvu6mW4n9dU1dPF9Y3xn15tYppKC7Rex43SgfihxvvbuZDFP9iLUfeRsXcgU2pU/W+BqeUrK8g==';
 
-let server: ProviderServer;
-let spec: RulesetSpec;
+const provider = providerHarness('appsettings.json', 'azure-storage-account-key');
+const keyFinding = provider.finding;
 
-beforeAll(async () => {
-  server = await providerServer();
-  spec = await loadRuleset();
-});
-afterAll(() => server.close());
-
-function keyFinding(text: string): Finding {
-  return findingIn(spec, text, 'appsettings.json', 'azure-storage-account-key');
-}
-
-const verify = (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(server, spec, finding, answer, options);
+const { verify } = provider;
 
 /** The string to sign as Microsoft documents it for a GET with x-ms-date and x-ms-version. */
 function expectedSignature(date: string, version: string): string {
@@ -37,7 +24,7 @@ describe('Azure Storage account keys', () => {
     const { finding, approved } = await verify(keyFinding(`{"Storage": "${CONNECTION}"}`), { status: 200, body: '<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://acmeprodstore.blob.core.windows.net/"><MaxResults>1</MaxResults><Containers /></EnumerationResults>', headers: { 'content-type': 'application/xml' } });
     expect(approved.map((url) => url.href)).toEqual([`https://${ACCOUNT}.blob.core.windows.net/?comp=list&maxresults=1`]);
     expect(finding.verification).toMatchObject({ status: 'live', host: `${ACCOUNT}.blob.core.windows.net` });
-    const request = server.requests[0]!;
+    const request = provider.server.requests[0]!;
     const date = request.headers['x-ms-date'] as string;
     expect(request.headers.authorization).toBe(`SharedKey ${ACCOUNT}:${expectedSignature(date, request.headers['x-ms-version'] as string)}`);
     expect(JSON.stringify(finding.verification)).not.toContain(KEY);

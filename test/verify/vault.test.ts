@@ -1,27 +1,17 @@
 /** Vault tokens: lookup-self on the Vault named next to them, self-hosted only with the user's word. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRuleset } from '../../src/ruleset/load.js';
-import type { VerifyOptions } from '../../src/verify/verify.js';
-import type { Finding, RulesetSpec } from '../../src/types.js';
-import { findingIn, providerServer, verifyAgainst, type Answer, type ProviderServer } from '../helpers/verify-server.js';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/types.js';
+import { providerHarness } from '../helpers/verify-server.js';
 
 const TOKEN = 'hvs.CAESIJ7n9x2kQvL4pR8tY1wZ5mB3cF6hD0gK2jN7sU9eA4oX';
 
-let server: ProviderServer;
-let spec: RulesetSpec;
-
-beforeAll(async () => {
-  server = await providerServer();
-  spec = await loadRuleset();
-});
-afterAll(() => server.close());
-
+const provider = providerHarness('deploy.sh', 'vault-service-token');
 function tokenFinding(address: string): Finding {
   const text = `export VAULT_ADDR=${address}\nexport VAULT_TOKEN=${TOKEN}\n`;
-  return findingIn(spec, text, 'deploy.sh', 'vault-service-token');
+  return provider.finding(text);
 }
 
-const verify = (finding: Finding, answer: Answer, options: VerifyOptions = {}) => verifyAgainst(server, spec, finding, answer, options);
+const { verify } = provider;
 
 const LOOKUP = { status: 200, json: { request_id: 'r', data: { display_name: 'token-ci-deployer', policies: ['default', 'deploy'], ttl: 2764790, id: TOKEN } } };
 
@@ -34,7 +24,7 @@ describe('Vault tokens', () => {
     const allowed = await verify(finding, LOOKUP, { allowedHosts: ['vault.acme.internal:8200'] });
     expect(allowed.approved.map((url) => url.href)).toEqual(['https://vault.acme.internal:8200/v1/auth/token/lookup-self']);
     expect(allowed.finding.verification).toMatchObject({ status: 'live', identity: { name: 'token-ci-deployer', policies: 'default, deploy', ttl: '2764790' } });
-    expect(server.requests[0]!.headers['x-vault-token']).toBe(TOKEN);
+    expect(provider.server.requests[0]!.headers['x-vault-token']).toBe(TOKEN);
     expect(JSON.stringify(allowed.finding.verification)).not.toContain(TOKEN);
   });
 
@@ -42,7 +32,7 @@ describe('Vault tokens', () => {
     const finding = tokenFinding('https://acme-public-vault-4f2a.z1.hashicorp.cloud:8200');
     const live = await verify(finding, LOOKUP);
     expect(live.approved.map((url) => url.host)).toEqual(['acme-public-vault-4f2a.z1.hashicorp.cloud:8200']);
-    expect(server.requests[0]!.headers['x-vault-namespace']).toBe('admin');
+    expect(provider.server.requests[0]!.headers['x-vault-namespace']).toBe('admin');
     expect(live.finding.verification?.status).toBe('live');
     const invalid = await verify(finding, { status: 403, json: { errors: ['permission denied'] } });
     expect(invalid.finding.verification?.status).toBe('invalid');
