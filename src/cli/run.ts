@@ -199,6 +199,13 @@ function reportSource(loaded: RulesContext): ReportSource {
   };
 }
 
+/** JSON with every object's keys in order, so two equal values read by different paths compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
+  );
+}
+
 /** A shard file holds every finding of its part of a scan, whole: far larger than a configuration file, within what one string can hold. */
 const MAX_SHARD_FILE_BYTES = 500 * 1024 * 1024;
 
@@ -522,8 +529,17 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
       throw error instanceof ShardFileError ? new UsageError(error.message) : error;
     }
     const { result, gitleaksIgnore } = merged;
+    // A shard file's rules are data from elsewhere: only a rule equal to keyleak's own built-in rule is
+    // treated as built-in, so a crafted shard cannot name a host for --verify to send secrets to.
+    const builtin = new Map((await loadRuleset({}, io.cwd)).rules.map((rule) => [rule.id, rule]));
+    const ownRule = (rule: RuleSpec) => {
+      const local = builtin.get(rule.id);
+      // `file` names the rule file as seen from where each command ran.
+      return local !== undefined && canonicalJson({ ...local, file: '' }) === canonicalJson({ ...rule, file: '' }) ? local : rule;
+    };
+    const ruleset = { ...merged.ruleset, rules: merged.ruleset.rules.map(ownRule) };
     const findings = gitleaksIgnore === undefined ? result.findings : applyGitleaksIgnore(result.findings, gitleaksIgnore.entries, gitleaksIgnore.rootPrefix);
-    setExit(await report(io, command, options, { ruleset: merged.ruleset, warnings: merged.ruleWarnings, defaults: merged.defaults }, result, findings, merged.repository));
+    setExit(await report(io, command, options, { ruleset, warnings: merged.ruleWarnings, defaults: merged.defaults }, result, findings, merged.repository));
   });
 
   addRuleSourceOptions(

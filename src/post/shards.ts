@@ -72,15 +72,80 @@ function checkArray(value: unknown, what: string, each: (item: unknown) => boole
 const isRegion = (value: unknown): boolean => isRecord(value) && ['startLine', 'startColumn', 'endLine', 'endColumn'].every((key) => isCount(value[key]));
 
 function isOccurrence(value: unknown): boolean {
-  if (!isRecord(value) || !isRecord(value['provenance']) || !isRegion(value['region'])) return false;
-  const { provenance } = value;
-  const commitOk = provenance['kind'] !== 'git' || (isRecord(provenance['commit']) && isString(provenance['commit']['sha']) && isString(provenance['commit']['date']));
-  return isString(provenance['kind']) && isString(provenance['path']) && commitOk && isString(value['before']) && isString(value['after']) && Array.isArray(value['companions']) && Array.isArray(value['encoding']);
+  return (
+    isRecord(value) &&
+    isProvenance(value['provenance']) &&
+    isRegion(value['region']) &&
+    isString(value['before']) &&
+    isString(value['after']) &&
+    Array.isArray(value['companions']) &&
+    value['companions'].every(isCompanion) &&
+    isStrings(value['encoding']) &&
+    isOptional(value['original'], isOriginal) &&
+    isOptional(value['shipped'], isShipped)
+  );
 }
 
 function isFinding(value: unknown): boolean {
   return isRecord(value) && isString(value['ruleId']) && isString(value['secret']) && typeof value['entropy'] === 'number' && Array.isArray(value['occurrences']) && value['occurrences'].length > 0 && value['occurrences'].every(isOccurrence);
 }
+
+const LEVELS = ['error', 'warning', 'note'];
+const isStrings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+const isOptional = (value: unknown, check: (value: unknown) => boolean): boolean => value === undefined || check(value);
+
+function isCommit(value: unknown): boolean {
+  return isRecord(value) && ['sha', 'author', 'email', 'date', 'subject'].every((key) => isString(value[key])) && isOptional(value['ref'], isString);
+}
+
+function isLocator(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  switch (value['kind']) {
+    case 'string-table':
+      return isString(value['table']) && isCount(value['index']);
+    case 'resource':
+      return isString(value['name']);
+    case 'xml-attribute':
+      return isString(value['element']) && isString(value['attribute']) && isOptional(value['name'], isString);
+    case 'plist-key':
+      return isString(value['keyPath']);
+    case 'section':
+      return isString(value['section']) && isCount(value['offset']) && isOptional(value['slice'], isString);
+    case 'offset':
+      return isCount(value['offset']) && ['utf8', 'utf16le', 'utf16be'].includes(String(value['encoding']));
+    default:
+      return false;
+  }
+}
+
+function isProvenance(value: unknown): boolean {
+  if (!isRecord(value) || !isString(value['path'])) return false;
+  switch (value['kind']) {
+    case 'file':
+      return true;
+    case 'entry':
+      return isString(value['artifact']) && isStrings(value['chain']) && isOptional(value['format'], isString) && isOptional(value['locator'], isLocator);
+    case 'git':
+      return isCommit(value['commit']);
+    case 'sourcemap':
+      return isString(value['map']) && isString(value['source']);
+    default:
+      return false;
+  }
+}
+
+const isCompanion = (value: unknown): boolean => isRecord(value) && isString(value['ruleId']) && isString(value['secret']) && isRegion(value['region']);
+const isOriginal = (value: unknown): boolean => isRecord(value) && isString(value['source']) && isCount(value['line']) && isCount(value['column']) && isOptional(value['envVariable'], isString);
+const isShipped = (value: unknown): boolean =>
+  isRecord(value) && ['client-bundle', 'public-env', 'app'].includes(String(value['via'])) && isOptional(value['app'], isString) && isOptional(value['variable'], isString);
+
+/** The rule fields reports show; the rest of a rule is not read by a merge. */
+const isReportedRule = (value: unknown): boolean =>
+  isRecord(value) &&
+  ['id', 'file', 'provider', 'description', 'remediation'].every((key) => isString(value[key])) &&
+  isStrings(value['references']) &&
+  LEVELS.includes(String(value['level'])) &&
+  ['confidential', 'publishable'].includes(String(value['exposure']));
 
 const isNotice = (value: unknown): boolean => isRecord(value) && (value['level'] === 'warning' || value['level'] === 'note') && isString(value['code']) && isString(value['message']) && (value['path'] === undefined || isString(value['path']));
 
@@ -97,7 +162,8 @@ export function parseShardFile(text: string): ShardFile {
   const { shard, ruleset, stats } = document;
   if (document['command'] !== 'scan' && document['command'] !== 'git') throw new ShardFileError('command is neither scan nor git');
   if (!isRecord(shard) || !isCount(shard['index']) || !isCount(shard['count']) || shard['index'] < 1 || shard['index'] > shard['count']) throw new ShardFileError('shard is not i/N');
-  if (!isRecord(ruleset) || !Array.isArray(ruleset['rules']) || !isRecord(ruleset['global'])) throw new ShardFileError('ruleset is not as keyleak writes it');
+  if (!isRecord(ruleset) || !isRecord(ruleset['global'])) throw new ShardFileError('ruleset is not as keyleak writes it');
+  checkArray(ruleset['rules'], 'ruleset.rules', isReportedRule);
   if (!isRecord(stats) || !isCount(stats['files']) || !isCount(stats['bytes'])) throw new ShardFileError('stats are not as keyleak writes them');
   checkArray(document['findings'], 'findings', isFinding);
   checkArray(document['notices'], 'notices', isNotice);
@@ -117,7 +183,7 @@ export function parseShardFile(text: string): ShardFile {
     if (!isRecord(facts)) throw new ShardFileError('historyFacts is not as keyleak writes it');
     checkArray(facts['atHead'], 'historyFacts.atHead', isString);
     checkArray(facts['onHead'], 'historyFacts.onHead', isString);
-    checkArray(facts['removedIn'], 'historyFacts.removedIn', (item) => Array.isArray(item) && isString(item[0]) && isRecord(item[1]) && isString(item[1]['sha']));
+    checkArray(facts['removedIn'], 'historyFacts.removedIn', (item) => Array.isArray(item) && isString(item[0]) && isCommit(item[1]));
     checkArray(facts['containedBy'], 'historyFacts.containedBy', (item) => Array.isArray(item) && isString(item[0]) && Array.isArray(item[1]) && item[1].every(isString));
   }
   return document as unknown as ShardFile;
