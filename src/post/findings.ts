@@ -1,6 +1,6 @@
 /** Groups hits into findings (one per rule and secret) and orders everything deterministically. */
 import { createHash } from 'node:crypto';
-import type { Finding, Hit, Notice, Occurrence, RuleSpec } from '../types.js';
+import type { Finding, Hit, InlineAllow, Notice, Occurrence, RuleSpec } from '../types.js';
 
 /** Content-based: a hash of rule id and secret, so it survives line moves, renames and re-runs. */
 export function fingerprint(ruleId: string, secret: string): string {
@@ -60,6 +60,10 @@ export function compareOccurrences(a: Occurrence, b: Occurrence): number {
 
 export function compareNotices(a: Notice, b: Notice): number {
   return compareStrings(a.path ?? '', b.path ?? '') || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
+}
+
+export function compareInlineAllows(a: InlineAllow, b: InlineAllow): number {
+  return compareStrings(a.path, b.path) || a.line - b.line;
 }
 
 function occurrenceKey(occurrence: Occurrence): string {

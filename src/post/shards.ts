@@ -10,7 +10,7 @@ import type { RuleProblem } from '../ruleset/errors.js';
 import type { IgnoreEntry } from './gitleaks-ignore.js';
 import type { Shard } from '../scan/shard.js';
 import type { RepositoryLinks } from '../report/commit-links.js';
-import { compareNotices, groupFindings } from './findings.js';
+import { compareInlineAllows, compareNotices, groupFindings } from './findings.js';
 import { composeHistory, joinHistoryFacts } from './history.js';
 
 export const SHARD_FILE_FORMAT = 'keyleak-shard';
@@ -231,7 +231,7 @@ export function mergeShards(files: readonly ShardFile[]): MergedShards {
   if (first.command === 'git') findings = composeHistory(findings, joinHistoryFacts(files.flatMap((file) => (file.historyFacts === undefined ? [] : [file.historyFacts]))));
   // A notice about the whole scan (a shallow clone, an unreadable folder on the walk) comes from every shard: it is one notice.
   const notices = [...new Map(files.flatMap((file) => file.notices).map((notice) => [noticeKey(notice), notice])).values()].sort(compareNotices);
-  const unusedInlineAllows = files.flatMap((file) => file.unusedInlineAllows).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  const unusedInlineAllows = files.flatMap((file) => file.unusedInlineAllows).sort(compareInlineAllows);
   const stats = { files: files.reduce((sum, file) => sum + file.stats.files, 0), bytes: files.reduce((sum, file) => sum + file.stats.bytes, 0), durationMs: 0 };
   return {
     command: first.command,

@@ -181,14 +181,15 @@ function walkArguments(selection: Exclude<GitSelection, { kind: 'staged' }>, lim
 /** `--cc` shows what a merge added against every parent (an evil merge), nothing that a parent's own commit shows. */
 const PATCH_ARGUMENTS: readonly string[] = ['-p', '--cc', ...DIFF_OPTIONS, LOG_FORMAT];
 
+/** `--max-commits` and `--since-date` as git walk options. */
+function walkLimits(options: GitScanOptions, sinceSeconds: number | undefined): string[] {
+  return [...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]), ...(sinceSeconds === undefined ? [] : [`--since=@${sinceSeconds}`])];
+}
+
 function logArguments(options: GitScanOptions, sinceSeconds: number | undefined): string[] {
   const { selection } = options;
   if (selection.kind === 'staged') return ['diff', '--cached', ...DIFF_OPTIONS];
-  const limits = [
-    ...(options.maxCommits === undefined ? [] : [`--max-count=${options.maxCommits}`]),
-    ...(sinceSeconds === undefined ? [] : [`--since=@${sinceSeconds}`]),
-  ];
-  return ['log', ...PATCH_ARGUMENTS, ...walkArguments(selection, limits)];
+  return ['log', ...PATCH_ARGUMENTS, ...walkArguments(selection, walkLimits(options, sinceSeconds))];
 }
 
 /**
@@ -317,8 +318,7 @@ async function streamChanges(options: GitScanOptions, sinceSeconds: number | und
     await streamGit(logArguments(options, sinceSeconds), root, (line) => parser.line(line));
     return;
   }
-  const limits = logArguments(options, sinceSeconds).filter((arg) => arg.startsWith('--max-count=') || arg.startsWith('--since='));
-  const commits = await shardCommits(walkArguments(selection, limits), root, shard);
+  const commits = await shardCommits(walkArguments(selection, walkLimits(options, sinceSeconds)), root, shard);
   walked(commits);
   // With no revision at all, `git log --stdin` would show HEAD.
   if (commits.size === 0) return;

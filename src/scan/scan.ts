@@ -4,7 +4,7 @@ import type { Hit, InlineAllow, Notice, RulesetSpec, ScanProgress, ScanResult } 
 import { compileRuleset } from '../ruleset/compile.js';
 import { loadRuleset, onlyBuiltinRules, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
-import { compareNotices, groupFindings } from '../post/findings.js';
+import { compareInlineAllows, compareNotices, groupFindings } from '../post/findings.js';
 import { scanFile, type FileLimits, type FileScanResult } from './file-scan.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../artifacts/limits.js';
 import { WorkerPool, type PoolOptions } from './pool.js';
@@ -139,6 +139,6 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     findings: groupFindings(hits, rules),
     notices: notices.sort(compareNotices),
     stats: { files, bytes, durationMs: performance.now() - started },
-    unusedInlineAllows: inlineAllows.filter((allow) => !usedAllows.has(`${allow.path}:${allow.line}`)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
+    unusedInlineAllows: inlineAllows.filter((allow) => !usedAllows.has(`${allow.path}:${allow.line}`)).sort(compareInlineAllows),
   };
 }
