@@ -30,7 +30,9 @@ function family(ruleId) {
 }
 
 function scoreRecall() {
-  const { cases } = JSON.parse(readFileSync(path.join(root, 'fixtures', 'recall', 'cases.json'), 'utf8'));
+  // Every JSON file in fixtures/recall holds cases, so each family can keep its own file.
+  const recallDir = path.join(root, 'fixtures', 'recall');
+  const cases = readdirSync(recallDir).filter((name) => name.endsWith('.json')).sort().flatMap((name) => JSON.parse(readFileSync(path.join(recallDir, name), 'utf8')).cases);
   const dir = mkdtempSync(path.join(tmpdir(), 'keyleak-recall-'));
   try {
     // One folder per case, so a case's file name is its own and no two cases share a file.
