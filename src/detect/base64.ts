@@ -18,19 +18,22 @@ for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 /**
  * Whole runs of base64 characters of MIN_RUN to MAX_RUN characters with at most two `=` of padding,
  * as [start, end) offsets in `text`, flat: what
- * `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g` matches, found by one
- * loop over the characters, which V8 runs faster than the regex (it tries the lookbehind everywhere).
+ * `/(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{20,4096}={0,2}(?![A-Za-z0-9+/_=-])/g` matches. Any MIN_RUN
+ * characters in a row hold one position of a grid MIN_RUN apart, so only the grid is read until one
+ * of its characters is in the alphabet, and then the run around it: most of a text is never looked at.
  */
 export function base64Runs(text: string): number[] {
   const spans: number[] = [];
   const length = text.length;
-  let at = 0;
-  while (at < length) {
-    if (IN_ALPHABET[text.charCodeAt(at)] === 0) {
-      at++;
+  let probe = MIN_RUN - 1;
+  while (probe < length) {
+    if (IN_ALPHABET[text.charCodeAt(probe)] === 0) {
+      probe += MIN_RUN;
       continue;
     }
-    const start = at;
+    let start = probe;
+    while (start > 0 && IN_ALPHABET[text.charCodeAt(start - 1)] === 1) start--;
+    let at = probe + 1;
     while (at < length && IN_ALPHABET[text.charCodeAt(at)] === 1) at++;
     const runLength = at - start;
     let padding = 0;
@@ -38,7 +41,7 @@ export function base64Runs(text: string): number[] {
     // More padding than two, or a run going on after it, is not one base64 run.
     const ends = at + padding === length || IN_ALPHABET[text.charCodeAt(at + padding)] === 0;
     if (runLength >= MIN_RUN && runLength <= MAX_RUN && padding <= 2 && ends) spans.push(start, at + padding);
-    at += padding;
+    probe = at + padding + MIN_RUN - 1;
   }
   return spans;
 }
