@@ -82,10 +82,23 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 /** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
 function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
   const found: Candidate[] = [];
-  for (const index of ruleset.keywords.candidates(view)) {
-    if (ruleset.skipRule?.(index) === true) continue;
+  const search = (index: number) => {
     // One push per candidate: spreading a rule's matches overflows the stack past ~100 000.
     for (const candidate of ruleCandidates(index, view, text, path, ruleset, locator)) found.push(candidate);
+  };
+  // Rules that are never reported (an issuer, a client id) only matter next to a candidate that takes
+  // them as companions, or to a generic candidate they would outrank on the same text: they search
+  // after the others, and not at all when nothing found needs them. Their regexes are the slow kind.
+  const unreported: number[] = [];
+  for (const index of ruleset.keywords.candidates(view)) {
+    if (ruleset.skipRule?.(index) === true) continue;
+    if (ruleset.rules[index]!.spec.skipReport) unreported.push(index);
+    else search(index);
+  }
+  if (unreported.length > 0 && found.length > 0) {
+    const anyGeneric = found.some((candidate) => candidate.rule.spec.generic);
+    const wanted = new Set(found.flatMap((candidate) => candidate.rule.spec.companions.map((companion) => companion.id)));
+    for (const index of unreported) if (anyGeneric || wanted.has(ruleset.rules[index]!.spec.id)) search(index);
   }
   ruleset.searching?.(undefined);
   const kept = found.filter((candidate) => !candidate.rule.spec.generic);
