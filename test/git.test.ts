@@ -6,6 +6,8 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyleak } from './helpers/cli.js';
+// The built library: its workers are the compiled dist/scan/worker.js.
+import { loadRuleset, scanGit } from '../dist/index.js';
 import { makeTree, type Tree } from './helpers/tree.js';
 
 const DELETED = 'sk_live_BTbRbEcN2Nk5tlwRqbZqV4hKWHJdpXTlcgMCdM0r';
@@ -88,6 +90,14 @@ describe('keyleak git (history)', () => {
     expect(bySecret(report, AT_HEAD)?.history).toMatchObject({ presentAtHead: true });
     expect(bySecret(report, AT_HEAD)?.occurrences[0]).toMatchObject({ path: 'app.env', startLine: 3 });
     expect(bySecret(report, ODD_NAME)?.occurrences[0]).toMatchObject({ path: 'odd name\nwith newline.env', startLine: 1 });
+  });
+
+  it('gives the same findings with detection workers (threads beyond git and the reading thread) as on one thread', async () => {
+    const ruleset = await loadRuleset({});
+    const history = { kind: 'history', refs: 'all' } as const;
+    const [one, workers] = await Promise.all([scanGit({ repo: tree.root, ruleset, selection: history, threads: 1 }), scanGit({ repo: tree.root, ruleset, selection: history, threads: 3 })]);
+    expect(one.findings.map((finding) => finding.secret).sort()).toEqual([AT_HEAD, DELETED, ODD_NAME, ON_BRANCH, OVERWRITTEN].sort());
+    expect(workers.findings).toEqual(one.findings);
   });
 
   it('does not report staged changes as history', () => {
