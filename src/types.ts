@@ -29,6 +29,8 @@ export interface CommitInfo {
 export type Locator =
   /** An indexed table: DEX `string_ids`, Hermes string table, class-file constant pool, a string pool. */
   | { readonly kind: 'string-table'; readonly table: string; readonly index: number }
+  /** An object literal rebuilt from a bytecode's literal buffers (Hermes `NewObjectWithBuffer`), as `key: "value"` lines. */
+  | { readonly kind: 'object-literal'; readonly table: string; readonly index: number }
   /** A compiled resource value: `string/google_api_key` (resources.arsc, resources.pb). */
   | { readonly kind: 'resource'; readonly name: string }
   /** An attribute of a binary-XML element: `<meta-data android:name="com.facebook.sdk.ClientToken">` value. */

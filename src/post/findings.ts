@@ -28,6 +28,8 @@ function placeOrder(occurrence: Occurrence): readonly [string, number] {
     case 'string-table':
     case 'use':
       return [locator.table, locator.index];
+    case 'object-literal':
+      return [`${locator.table} object literal`, locator.index];
     case 'resource':
       return [locator.name, 0];
     case 'xml-attribute':

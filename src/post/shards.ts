@@ -102,6 +102,7 @@ function isLocator(value: unknown): boolean {
   if (!isRecord(value)) return false;
   switch (value['kind']) {
     case 'string-table':
+    case 'object-literal':
       return isString(value['table']) && isCount(value['index']);
     case 'resource':
       return isString(value['name']);

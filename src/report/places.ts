@@ -5,6 +5,8 @@ export function describeLocator(locator: Locator): string {
   switch (locator.kind) {
     case 'string-table':
       return `${locator.table} string #${locator.index}`;
+    case 'object-literal':
+      return `${locator.table} object literal #${locator.index}`;
     case 'use':
       return `${locator.table} string #${locator.index} → ${locator.sink} in ${locator.method}${locator.caller === undefined ? '' : ` (called from ${locator.caller})`}`;
     case 'resource':

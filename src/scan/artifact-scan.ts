@@ -166,6 +166,18 @@ function detectStrings(strings: readonly ExtractedString[], artifact: string, ch
   });
 }
 
+/**
+ * An object literal is a whole: its properties belong to each other and to nothing around it (the
+ * next literal in the file is another object), so each is read on its own, where neither a
+ * companion nor a rule's context window can reach into a neighbour.
+ */
+function detectDecoded(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
+  const literals = strings.filter((string) => string.locator.kind === 'object-literal');
+  if (literals.length === 0) return detectStrings(strings, artifact, chain, format, ruleset);
+  const others = strings.filter((string) => string.locator.kind !== 'object-literal');
+  return [...detectStrings(others, artifact, chain, format, ruleset), ...literals.flatMap((literal) => detectStrings([literal], artifact, chain, format, ruleset))];
+}
+
 /** App packages anyone can download and unpack: whatever they hold is public. */
 const APP_PACKAGE = /\.(?:apk|aab|apks|xapk|apkm|ipa|crx|xpi|asar|appx|msix)$/i;
 const APP_CONTAINERS: ReadonlySet<ContainerKind> = new Set(['crx', 'asar']);
@@ -194,7 +206,7 @@ function leafHits(leaf: Leaf, artifact: string, ruleset: Ruleset, notices: Notic
       return detectStrings(content.strings, artifact, leaf.chain, 'raw', ruleset);
     case 'strings': {
       content.extraction.notices.forEach((message) => notices.push({ level: 'warning', code: 'decode-notice', message, path }));
-      const structured = detectStrings(content.extraction.strings, artifact, leaf.chain, content.format, ruleset);
+      const structured = detectDecoded(content.extraction.strings, artifact, leaf.chain, content.format, ruleset);
       if (!content.alsoRaw) return structured;
       // Strings outside the sections read (a secret in an odd section) still count, once: runs the
       // sections already gave are not scanned again, and a secret found both ways is kept from its section.

@@ -39,8 +39,10 @@ function atPlace(entry: PlantedSecret, occurrence: Occurrence): boolean {
   const locator = occurrence.locator;
   const number = (pattern: RegExp) => Number(pattern.exec(entry.where)?.[1]);
   switch (entry.format) {
-    case 'dex':
     case 'hbc':
+      if (/object literal #/.test(entry.where)) return locator?.kind === 'object-literal' && locator.index === number(/object literal #(\d+)/);
+      return locator?.kind === 'string-table' && locator.index === number(/string #(\d+)/);
+    case 'dex':
       return locator?.kind === 'string-table' && locator.index === number(/string #(\d+)/);
     case 'class':
       return locator?.kind === 'string-table' && locator.index === number(/Utf8 #(\d+)/);
