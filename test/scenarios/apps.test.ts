@@ -82,3 +82,18 @@ describe('app fixtures against their answer key', () => {
     });
   }
 });
+
+describe('Hermes object literals through the CLI', () => {
+  it.each(['76', '89', '96', '99'])('v%s: a consumer secret named only by its property is reported with the consumer key of its own literal, and nothing crosses into the next literal', (version) => {
+    const result = keyleak(['scan', `out/hermes/literals-v${version}.hbc`, '--format', 'json', '--no-redact'], { cwd: fileURLToPath(APPS) });
+    const findings = (JSON.parse(result.stdout) as { findings: (Finding & { occurrences: (Occurrence & { companions: { ruleId: string; secret: string; where?: string }[] })[] })[] }).findings;
+    const secrets = findings.filter((finding) => finding.level === 'error');
+    const places = secrets.map((finding) => `${finding.occurrences.map((occurrence) => occurrence.where).join(', ')}: ${finding.ruleId}`).sort();
+    expect(places).toEqual(['hermes object literal #0: salesforce-consumer-secret', 'hermes object literal #1: salesforce-consumer-secret', 'hermes object literal #2: auth0-client-secret']);
+    const pairs = secrets.map((finding) => finding.occurrences[0]!.companions.map((companion) => `${companion.ruleId} ${companion.secret} ${companion.where ?? 'same literal'}`));
+    expect(pairs).toContainEqual(['salesforce-consumer-key 3MVG9eceMwHX067d05Tp3IklVqe27YpJ5UBeNbbUZCsLkiSLFMs1o5ygXvYlaYH.fSQi1DVzjGZbTsBKGpncT same literal']);
+    expect(pairs).toContainEqual(['salesforce-consumer-key 3MVG9au0Zm2QRIqv5R.zcbfk3akZiYE9sWbiPuHkW2c89ogP_eZ5jHuNZCDGDlUxZxhPv.iZkquDiFCokiH5. same literal']);
+    expect(pairs).toContainEqual(['oauth-client-id HoY3iGpdhuGVcJTKPSfdBmArB1DH3Bel same literal', 'oauth-issuer leaky-prod.eu.auth0.com same literal']);
+    expect(result.code).toBe(1);
+  });
+});
