@@ -3,46 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { decodePlist, isBinaryPlist, isXmlPlist } from '../../src/artifacts/formats/plist.js';
 import { FormatError, type Extraction } from '../../src/artifacts/strings.js';
 import { APPS, type PlantedSecret, plantedSecrets } from '../helpers/planted.js';
+import { TRUE, array, ascii, bplist, data, dict, int, set, utf16 } from '../helpers/plist.js';
 
-// ---- a small bplist00 writer: objects are given already encoded, references are object indices ----
-
-const countedMarker = (type: number, count: number): number[] => {
-  if (count < 15) return [(type << 4) | count];
-  if (count < 0x100) return [(type << 4) | 0xf, 0x10, count];
-  if (count < 0x10000) return [(type << 4) | 0xf, 0x11, count >> 8, count & 0xff];
-  return [(type << 4) | 0xf, 0x12, (count >>> 24) & 0xff, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff];
-};
-const ascii = (value: string): number[] => [...countedMarker(0x5, value.length), ...Buffer.from(value, 'latin1')];
-const utf16 = (value: string): number[] => [...countedMarker(0x6, value.length), ...Buffer.from(value, 'utf16le').swap16()];
-const array = (...refs: number[]): number[] => [...countedMarker(0xa, refs.length), ...refs];
-const set = (...refs: number[]): number[] => [...countedMarker(0xc, refs.length), ...refs];
-const dict = (entries: readonly (readonly [number, number])[]): number[] => [
-  ...countedMarker(0xd, entries.length),
-  ...entries.map(([key]) => key),
-  ...entries.map(([, value]) => value),
-];
-const int = (value: number): number[] => [0x10, value];
-const data = (value: string): number[] => [...countedMarker(0x4, value.length), ...Buffer.from(value, 'latin1')];
-const TRUE = [0x09];
-
-/** Header, objects, a 2-byte offset table and the trailer; references are one byte. */
-function bplist(objects: readonly (readonly number[])[], topObject = 0): Uint8Array {
-  const body: number[] = [...Buffer.from('bplist00', 'latin1')];
-  const offsets: number[] = [];
-  for (const object of objects) {
-    offsets.push(body.length);
-    body.push(...object);
-  }
-  const offsetTableOffset = body.length;
-  for (const offset of offsets) body.push(offset >> 8, offset & 0xff);
-  const trailer = new DataView(new ArrayBuffer(32));
-  trailer.setUint8(6, 2);
-  trailer.setUint8(7, 1);
-  trailer.setBigUint64(8, BigInt(objects.length));
-  trailer.setBigUint64(16, BigInt(topObject));
-  trailer.setBigUint64(24, BigInt(offsetTableOffset));
-  return new Uint8Array([...body, ...new Uint8Array(trailer.buffer)]);
-}
 
 /** Sets a trailer field: 6 offsetIntSize, 7 objectRefSize (one byte); 8, 16, 24 the u64 counts. */
 function withTrailer(bytes: Uint8Array, field: 6 | 7 | 8 | 16 | 24, value: number | bigint): Uint8Array {
