@@ -227,9 +227,11 @@ export function detect(target: DetectTarget, ruleset: Ruleset, options: DetectOp
   const seen = new Set<string>();
   const hits: Hit[] = [];
   for (let start = 0; start < text.length; start += WINDOW) {
-    const origin = locator.position(start);
     const part = text.slice(start, Math.min(text.length, start + WINDOW + WINDOW_OVERLAP));
-    for (const hit of detectWindow({ ...target, text: part }, ruleset, options)) {
+    const found = detectWindow({ ...target, text: part }, ruleset, options);
+    // Where the window starts in lines takes a line table of the whole text: only for a window with hits.
+    const origin = found.length === 0 ? { line: 1, column: 1 } : locator.position(start);
+    for (const hit of found) {
       const moved = moveHit(hit, (region) => shift(region, origin));
       const key = `${hit.ruleId}\0${hit.secret}\0${moved.region.startLine}:${moved.region.startColumn}`;
       if (seen.has(key)) continue;
