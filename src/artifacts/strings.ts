@@ -23,6 +23,12 @@ export interface ExtractedString {
    * stay next to each other.
    */
   readonly declared?: number;
+  /**
+   * Strings that belong together and to nothing around them: one class's constants, one plist
+   * dict, one object literal. A unit is read on its own, so a secret pairs with the client id of
+   * its own class or dict, and no rule's context window reaches into a neighbour.
+   */
+  readonly unit?: string;
 }
 
 export interface Extraction {

@@ -166,16 +166,15 @@ function detectStrings(strings: readonly ExtractedString[], artifact: string, ch
   });
 }
 
-/**
- * An object literal is a whole: its properties belong to each other and to nothing around it (the
- * next literal in the file is another object), so each is read on its own, where neither a
- * companion nor a rule's context window can reach into a neighbour.
- */
+/** Strings outside any unit are read together; each unit (a class, a plist dict, an object literal) on its own. */
 function detectDecoded(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
-  const literals = strings.filter((string) => string.locator.kind === 'object-literal');
-  if (literals.length === 0) return detectStrings(strings, artifact, chain, format, ruleset);
-  const others = strings.filter((string) => string.locator.kind !== 'object-literal');
-  return [...detectStrings(others, artifact, chain, format, ruleset), ...literals.flatMap((literal) => detectStrings([literal], artifact, chain, format, ruleset))];
+  const units = new Map<string, ExtractedString[]>();
+  const loose: ExtractedString[] = [];
+  for (const string of strings) {
+    if (string.unit === undefined) loose.push(string);
+    else units.set(string.unit, [...(units.get(string.unit) ?? []), string]);
+  }
+  return [...detectStrings(loose, artifact, chain, format, ruleset), ...[...units.values()].flatMap((unit) => detectStrings(unit, artifact, chain, format, ruleset))];
 }
 
 /** App packages anyone can download and unpack: whatever they hold is public. */

@@ -28,7 +28,9 @@ describe.skipIf(!existsSync(USED_KEYS))('decodeDex: constants followed to the ca
     expect(uses(extraction.strings)).toContain('password for okhttp3.Credentials.basic | r3st-Api-Passw0rd | Lcom/example/usedkeys/Network;->request');
     expect(uses(extraction.strings)).toHaveLength(16);
     const firstUse = extraction.strings.findIndex((string) => string.locator.kind === 'use');
-    expect(extraction.strings.slice(firstUse).every((string) => string.locator.kind === 'use')).toBe(true);
+    expect(extraction.strings.slice(firstUse, firstUse + 16).every((string) => string.locator.kind === 'use')).toBe(true);
+    // Then the constants named by the method that returns them or the field that holds them.
+    expect(extraction.strings.slice(firstUse + 16).every((string) => string.locator.kind === 'string-table' && string.unit !== undefined && string.key !== undefined)).toBe(true);
     expect(extraction.strings.slice(0, firstUse).map((string) => string.locator.kind === 'string-table' && string.locator.index)).toEqual(extraction.strings.slice(0, firstUse).map((_, index) => index));
     expect(extraction.notices).toEqual([]);
   });

@@ -134,7 +134,7 @@ const KEYS: readonly Item[] = [{ s: 0 }, { s: 1 }, { s: 2 }];
 const PRODUCTION: readonly Item[] = [{ s: 3 }, { s: 4 }, { i: 3 }];
 const SANDBOX: readonly Item[] = [{ s: 5 }, { s: 6 }, { i: 5 }];
 
-const literal = (index: number, value: string) => ({ value, locator: { kind: 'object-literal', table: 'hermes', index } });
+const literal = (index: number, value: string) => ({ value, locator: { kind: 'object-literal', table: 'hermes', index }, unit: `object literal #${index}` });
 const PRODUCTION_TEXT = `consumerKey: "${SF_KEY}"\nconsumerSecret: "${SF_SECRET}"`;
 const SANDBOX_TEXT = `consumerKey: "${SANDBOX_KEY}"\nconsumerSecret: "${SANDBOX_SECRET}"`;
 

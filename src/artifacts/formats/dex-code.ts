@@ -7,6 +7,12 @@
  * is reported too, up to FACT_PASSES calls deep. Registers are tracked in code order without
  * following branches: a constant that reaches a sink on one path is hardcoded on that path.
  * Native code is not followed.
+ *
+ * The same walk names constants that have no name in the string pool: a constant a method returns
+ * (`getConsumerSecret() { return "…"; }`) is keyed by the method's name, and a field that only
+ * ever holds one constant (`private final String clientSecret = "…"`, set by the constructor) by
+ * the field's name, each in the unit of its class, so a secret pairs with the client id its class
+ * keeps beside it.
  */
 import { readUleb128 } from './leb128.js';
 import type { DexHeader } from './dex.js';
@@ -30,7 +36,7 @@ import {
 } from './uses.js';
 
 /** Index tables and strings of one DEX container, as dex.ts has read them. */
-export interface DexTables extends Pick<DexHeader, 'typeIdsSize' | 'typeIdsOff' | 'protoIdsSize' | 'protoIdsOff' | 'methodIdsSize' | 'methodIdsOff' | 'classDefsSize' | 'classDefsOff'> {
+export interface DexTables extends Pick<DexHeader, 'typeIdsSize' | 'typeIdsOff' | 'protoIdsSize' | 'protoIdsOff' | 'fieldIdsSize' | 'fieldIdsOff' | 'methodIdsSize' | 'methodIdsOff' | 'classDefsSize' | 'classDefsOff'> {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly table: string;
@@ -42,6 +48,8 @@ export interface DexTables extends Pick<DexHeader, 'typeIdsSize' | 'typeIdsOff' 
 
 export interface UseScan {
   readonly strings: readonly ExtractedString[];
+  /** Constants named by the method that returns them or the field that holds them, in class order. */
+  readonly named: readonly ExtractedString[];
   /** Methods whose code runs past the file or was cut short by the budget. */
   readonly damagedMethods: number;
   readonly overBudget: boolean;
@@ -51,6 +59,8 @@ const CLASS_DEF_SIZE = 32;
 const CLASS_DATA_OFF_IN_CLASS_DEF = 24;
 const STATIC_VALUES_OFF_IN_CLASS_DEF = 28;
 const METHOD_ID_SIZE = 8;
+const FIELD_ID_SIZE = 8;
+const FIELD_ID_NAME_OFFSET = 4;
 const PROTO_ID_SIZE = 12;
 const CODE_ITEM_HEADER = 16;
 const CODE_REGISTERS_SIZE = 0;
@@ -60,6 +70,7 @@ const CODE_INSNS_SIZE = 12;
 const UNITS_PER_FILE_BYTE = 16;
 
 const OP_NOP = 0x00;
+const OP_RETURN_OBJECT = 0x11;
 const OP_MOVE_OBJECT = 0x07;
 const OP_MOVE_OBJECT_FROM16 = 0x08;
 const OP_MOVE_OBJECT_16 = 0x09;
@@ -179,6 +190,11 @@ function parameterRegisters(shorty: string, registers: readonly number[], isStat
   return result;
 }
 
+/** What the reporting pass gathers beyond uses: each method's returned constants, in walk order. */
+interface DexReporting extends Reporting {
+  readonly returned: Map<number, Set<number>>;
+}
+
 /** One method's walk: what each register holds. */
 class MethodWalk {
   private readonly held = new Map<number, Held>();
@@ -190,7 +206,7 @@ class MethodWalk {
     private readonly resolver: Resolver,
     private readonly facts: Facts<number, number>,
     private readonly method: { readonly index: number; readonly name: string },
-    private readonly reporting: Reporting | undefined,
+    private readonly reporting: DexReporting | undefined,
     parameters: readonly number[],
   ) {
     parameters.forEach((register, parameter) => this.held.set(register, parameterMarker(parameter)));
@@ -244,6 +260,14 @@ class MethodWalk {
         break;
       case OP_CHECK_CAST:
         break;
+      case OP_RETURN_OBJECT: {
+        const held = this.held.get(high);
+        if (this.reporting !== undefined && held !== undefined && held >= 0) {
+          const returned = this.reporting.returned.get(this.method.index) ?? new Set();
+          this.reporting.returned.set(this.method.index, returned.add(held));
+        }
+        break;
+      }
       default:
         if (op >= OP_INVOKE_FIRST && op <= OP_INVOKE_LAST) {
           const count = high >> 4;
@@ -404,7 +428,7 @@ function entryParameters(shorty: string | undefined, registersSize: number, insS
 }
 
 /** One pass over every method's code; false when the budget ran out. */
-function walkAll(dex: DexTables, methods: readonly CodeMethod[], resolver: Resolver, facts: Facts<number, number>, reporting: Reporting | undefined, budget: Budget): boolean {
+function walkAll(dex: DexTables, methods: readonly CodeMethod[], resolver: Resolver, facts: Facts<number, number>, reporting: DexReporting | undefined, budget: Budget): boolean {
   const { bytes, view } = dex;
   for (const method of methods) {
     const { codeOff } = method;
@@ -429,7 +453,7 @@ export function dexUses(dex: DexTables): UseScan {
   const damagedMethods = damaged + methods.filter(({ codeOff }) => codeOff + CODE_ITEM_HEADER > bytes.length || codeOff + CODE_ITEM_HEADER + view.getUint32(codeOff + CODE_INSNS_SIZE, true) * 2 > bytes.length).length;
   const resolver = new Resolver(dex);
   const facts = new Facts<number, number>(dex.staticStrings);
-  const reporting: Reporting = { found: [], reported: new Set() };
+  const reporting: DexReporting = { found: [], reported: new Set(), returned: new Map() };
   let complete = true;
   for (let pass = 0; pass < FACT_PASSES && complete; pass++) {
     facts.changed = false;
@@ -437,5 +461,44 @@ export function dexUses(dex: DexTables): UseScan {
     if (!facts.changed) break;
   }
   complete &&= walkAll(dex, methods, resolver, facts, reporting, budget);
-  return { strings: reporting.found, damagedMethods, overBudget: !complete };
+  return { strings: reporting.found, named: namedConstants(dex, resolver, facts, reporting.returned), damagedMethods, overBudget: !complete };
+}
+
+/** `Lcom/x/Config;->getConsumerSecret` → its class and its own name. */
+function splitMember(target: string): { readonly owner: string; readonly name: string } {
+  const arrow = target.indexOf('->');
+  return { owner: target.slice(0, arrow), name: target.slice(arrow + 2) };
+}
+
+/**
+ * Returned constants keyed by their method's name, then constants of fields that only ever hold
+ * one (other than static initial values, which dex.ts names already), keyed by the field's name;
+ * each in the unit of its class.
+ */
+function namedConstants(dex: DexTables, resolver: Resolver, facts: Facts<number, number>, returned: ReadonlyMap<number, ReadonlySet<number>>): ExtractedString[] {
+  const named: ExtractedString[] = [];
+  const seen = new Set<string>();
+  // A getter returning its field's constant names it once, by the getter.
+  const add = (stringIndex: number, owner: string, name: string) => {
+    const value = dex.string(stringIndex);
+    const id = `${owner}\0${stringIndex}`;
+    if (value === undefined || value === '' || seen.has(id)) return;
+    seen.add(id);
+    named.push({ value, key: name, locator: { kind: 'string-table', table: dex.table, index: stringIndex }, unit: `${dex.table} ${owner}` });
+  };
+  for (const [methodIndex, constants] of returned) {
+    const ref = resolver.method(methodIndex);
+    if (ref === undefined) continue;
+    const { owner, name } = splitMember(ref.target);
+    for (const stringIndex of constants) add(stringIndex, owner, name);
+  }
+  for (const [fieldIndex, stringIndex] of facts.constants()) {
+    if (dex.staticStrings.get(fieldIndex) === stringIndex) continue;
+    const at = dex.fieldIdsOff + fieldIndex * FIELD_ID_SIZE;
+    if (fieldIndex >= dex.fieldIdsSize || at + FIELD_ID_SIZE > dex.bytes.length) continue;
+    const owner = resolver.typeName(dex.view.getUint16(at, true));
+    const name = dex.string(dex.view.getUint32(at + FIELD_ID_NAME_OFFSET, true));
+    if (owner !== undefined && name !== undefined) add(stringIndex, owner, name);
+  }
+  return named;
 }

@@ -345,16 +345,19 @@ function tableFits(bytes: Uint8Array, offset: number, count: number, entrySize: 
 interface StaticValues {
   /** For each string that is a static value, the string_ids index of the name of the first field it initialises. */
   readonly names: ReadonlyMap<number, number>;
+  /** For each such string, the type_ids index of that field's class. */
+  readonly classes: ReadonlyMap<number, number>;
   /** For each static field initialised with a string, that string's string_ids index. */
   readonly byField: ReadonlyMap<number, number>;
 }
 
 function staticValues(bytes: Uint8Array, view: DataView, header: DexHeader, tally: Tally): StaticValues {
   const names = new Map<number, number>();
+  const classes = new Map<number, number>();
   const byField = new Map<number, number>();
   if (!tableFits(bytes, header.classDefsOff, header.classDefsSize, CLASS_DEF_SIZE) || !tableFits(bytes, header.fieldIdsOff, header.fieldIdsSize, FIELD_ID_SIZE)) {
     tally.unreadableClassTables++;
-    return { names, byField };
+    return { names, classes, byField };
   }
   for (let classIndex = 0; classIndex < header.classDefsSize; classIndex++) {
     const classDef = header.classDefsOff + classIndex * CLASS_DEF_SIZE;
@@ -368,25 +371,30 @@ function staticValues(bytes: Uint8Array, view: DataView, header: DexHeader, tall
     }
     for (const { fieldIndex, stringIndex } of fields) {
       byField.set(fieldIndex, stringIndex);
-      if (!names.has(stringIndex)) names.set(stringIndex, view.getUint32(header.fieldIdsOff + fieldIndex * FIELD_ID_SIZE + FIELD_ID_NAME_OFFSET, true));
+      if (names.has(stringIndex)) continue;
+      names.set(stringIndex, view.getUint32(header.fieldIdsOff + fieldIndex * FIELD_ID_SIZE + FIELD_ID_NAME_OFFSET, true));
+      classes.set(stringIndex, view.getUint16(header.fieldIdsOff + fieldIndex * FIELD_ID_SIZE, true));
     }
   }
-  return { names, byField };
+  return { names, classes, byField };
 }
 
 /**
  * The readable strings of the pool, each static value keyed by its field name when that name was
- * decoded, and numbered in class and field order (`names` was filled in that order).
+ * decoded, numbered in class and field order (`names` was filled in that order), in the unit of its
+ * class (`className` gives a type_ids index's descriptor).
  */
-function withFieldNames(pool: readonly (ExtractedString | undefined)[], names: ReadonlyMap<number, number>): ExtractedString[] {
-  const declared = new Map([...names.keys()].map((stringIndex, position) => [stringIndex, position]));
+function withFieldNames(pool: readonly (ExtractedString | undefined)[], statics: StaticValues, className: (typeIndex: number) => string | undefined, table: string): ExtractedString[] {
+  const declared = new Map([...statics.names.keys()].map((stringIndex, position) => [stringIndex, position]));
   const strings: ExtractedString[] = [];
   for (let index = 0; index < pool.length; index++) {
     const string = pool[index];
     if (!string) continue;
-    const nameIndex = names.get(index);
+    const nameIndex = statics.names.get(index);
     const key = nameIndex === undefined ? undefined : pool[nameIndex]?.value;
-    strings.push(key ? { ...string, key, declared: declared.get(index) ?? 0 } : string);
+    const typeIndex = statics.classes.get(index);
+    const owner = typeIndex === undefined ? undefined : className(typeIndex);
+    strings.push(key ? { ...string, key, declared: declared.get(index) ?? 0, ...(owner === undefined ? {} : { unit: `${table} ${owner}` }) } : string);
   }
   return strings;
 }
@@ -434,7 +442,13 @@ export function decodeDex(bytes: Uint8Array): Extraction {
     const uses = dexUses({ ...header, bytes: buffer, view, table, string: (index) => pool[index]?.value, staticStrings: statics.byField });
     tally.damagedMethods += uses.damagedMethods;
     tally.usesOverBudget ||= uses.overBudget;
-    return [...withFieldNames(pool, statics.names), ...uses.strings];
+    const className = (typeIndex: number) => (typeIndex < header.typeIdsSize && header.typeIdsOff + typeIndex * 4 + 4 <= buffer.length ? pool[view.getUint32(header.typeIdsOff + typeIndex * 4, true)]?.value : undefined);
+    const pooled = withFieldNames(pool, statics, className, table);
+    // Named constants read after their class's static values, in walk order; a static value a
+    // getter returns keeps its field's name.
+    const inUnits = new Set(pooled.filter((string) => string.unit !== undefined).map((string) => `${string.unit}\0${string.value}`));
+    const named = uses.named.filter((string) => !inUnits.has(`${string.unit}\0${string.value}`)).map((string, position) => ({ ...string, declared: statics.names.size + position }));
+    return [...pooled, ...uses.strings, ...named];
   });
   return { strings, notices: [...notices, ...tallyNotices(tally)] };
 }

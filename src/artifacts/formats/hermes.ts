@@ -142,7 +142,7 @@ function objectLiterals(buffer: Buffer, layout: StringTableLayout, version: numb
     const strings: ExtractedString[] = [];
     reading.literals.forEach((literal, index) => {
       const value = renderLiteral(literal, table);
-      if (value !== undefined) strings.push({ value, locator: { kind: 'object-literal', table: 'hermes', index } });
+      if (value !== undefined) strings.push({ value, locator: { kind: 'object-literal', table: 'hermes', index }, unit: `object literal #${index}` });
     });
     return { strings, notices: reading.notices };
   } catch (error) {

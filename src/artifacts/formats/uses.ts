@@ -152,6 +152,11 @@ export class Facts<Field, Method> {
     return this.summaries.get(method) ?? [];
   }
 
+  /** Every field that only ever holds one string constant, with that constant's string index. */
+  *constants(): Generator<readonly [Field, number]> {
+    for (const [field, value] of this.fields) if (value !== null) yield [field, value];
+  }
+
   addSummary(method: Method, entry: ParameterSink): void {
     const list = this.summaries.get(method) ?? [];
     if (list.some((known) => known.parameter === entry.parameter && known.target === entry.target && known.where === entry.where)) return;
