@@ -44,7 +44,7 @@ function scoreRecall() {
     const report = scanJson('.', dir, ['--no-ignore']);
     const found = cases.map(() => []);
     for (const finding of report.findings) {
-      for (const occurrence of finding.occurrences) found[Number(occurrence.path.split('/')[0])]?.push(finding);
+      for (const occurrence of finding.occurrences) found[Number(occurrence.path.split('/')[0])]?.push({ ...finding, occurrence });
     }
     const families = new Map();
     const missed = [];
@@ -54,8 +54,10 @@ function scoreRecall() {
         if (found[index].length > 0) falsePositives.push(`${item.path}: ${found[index].map((finding) => finding.ruleId).join(', ')}`);
         return;
       }
-      // A case may name the rule that must report it: a provider's secret reported by a generic rule is a miss.
-      const hit = found[index].some((finding) => finding.secret === item.secret && (item.rule === undefined || finding.ruleId === item.rule));
+      // A case may name the rule that must report it (a provider's secret reported by a generic rule is a miss)
+      // and the lines its finding must span (`lines`: a key block from its BEGIN line to its END line).
+      const placed = (occurrence) => item.lines === undefined || (occurrence.startLine === item.lines[0] && occurrence.endLine === item.lines[1]);
+      const hit = found[index].some((finding) => finding.secret === item.secret && (item.rule === undefined || finding.ruleId === item.rule) && placed(finding.occurrence));
       const tally = families.get(item.family) ?? { found: 0, total: 0 };
       families.set(item.family, { found: tally.found + (hit ? 1 : 0), total: tally.total + 1 });
       if (!hit) missed.push(`${item.family} ${item.path}${item.rule === undefined ? '' : ` (as ${item.rule}; reported as ${found[index].filter((finding) => finding.secret === item.secret).map((finding) => finding.ruleId).join(', ') || 'nothing'})`}: ${JSON.stringify(item.text.trim().split('\n').slice(-3).join(' / ').slice(0, 100))}`);

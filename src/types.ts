@@ -223,6 +223,11 @@ export interface RuleSpec {
   readonly generic: boolean;
   /** Only a companion of other rules, never reported alone (gitleaks skipReport). */
   readonly skipReport: boolean;
+  /**
+   * `match`: findings point at the whole match (a private key from its BEGIN line to its END line),
+   * while the secret, and so the fingerprint, stays the secret group. Absent: the secret group.
+   */
+  readonly region?: 'match';
   readonly checksum?: ChecksumName;
   readonly allowlists: readonly AllowlistSpec[];
   readonly companions: readonly CompanionSpec[];

@@ -20,16 +20,21 @@ export interface DetectTarget {
   readonly provenance: Provenance;
 }
 
-interface Candidate {
-  readonly rule: Rule;
-  readonly secret: string;
+interface Span {
   readonly start: number;
   readonly end: number;
-  readonly entropy: number;
-  readonly allowedInline: boolean;
 }
 
-function secretSpan(match: RegExpExecArray, rule: Rule): { start: number; end: number } {
+interface Candidate extends Span {
+  readonly rule: Rule;
+  readonly secret: string;
+  readonly entropy: number;
+  readonly allowedInline: boolean;
+  /** What the finding points at: the secret, or the whole match for a `region = "match"` rule (a key block). */
+  readonly reported: Span;
+}
+
+function secretSpan(match: RegExpExecArray, rule: Rule): Span {
   const indices = match.indices!;
   const group = rule.spec.secretGroup;
   if (typeof group === 'number') return spanOf(indices[group]) ?? spanOf(indices[0])!;
@@ -42,7 +47,7 @@ function secretSpan(match: RegExpExecArray, rule: Rule): { start: number; end: n
   return spanOf(indices[0])!;
 }
 
-function spanOf(pair: [number, number] | undefined): { start: number; end: number } | undefined {
+function spanOf(pair: [number, number] | undefined): Span | undefined {
   return pair && { start: pair[0], end: pair[1] };
 }
 
@@ -66,12 +71,14 @@ function* ruleCandidates(ruleIndex: number, view: string, text: string, path: st
     const entropy = shannonEntropy(secret);
     if (entropy < rule.spec.entropy) continue;
     if (rule.checksum && !rule.checksum(secret)) continue;
-    const bounds = locator.lineBounds(start);
-    const line = text.slice(bounds.start, Math.max(bounds.end, end));
+    const reported = rule.spec.region === 'match' ? { start: match.index, end: match.index + match[0].length } : { start, end };
+    // Every line the finding points at, as gitleaks reads a match's lines: a key block's comment may
+    // stand on its BEGIN or END line.
+    const line = text.slice(locator.lineBounds(reported.start).start, Math.max(locator.lineBounds(reported.end).end, reported.end));
     const candidate = { secret, match: match[0], line, path };
     if (rule.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
     if (ruleset.allowlists.some((allowlist) => allowlistTargets(allowlist, rule.spec.id) && allowlistAllows(allowlist, candidate))) continue;
-    yield { rule, secret, start, end, entropy, allowedInline: hasInlineAllow(line) };
+    yield { rule, secret, start, end, entropy, allowedInline: hasInlineAllow(line), reported };
   }
 }
 
@@ -154,13 +161,13 @@ function pairCompanions(candidates: readonly Candidate[], locator: LineLocator):
   return paired.filter(({ candidate }) => !attached.has(candidate) && !candidate.rule.spec.skipReport);
 }
 
-function regionOf(locator: LineLocator, span: { start: number; end: number }): Hit['region'] {
+function regionOf(locator: LineLocator, span: Span): Hit['region'] {
   const start = locator.position(span.start);
   const end = locator.position(span.end);
   return { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column };
 }
 
-function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate, span: { start: number; end: number }, encoding: Hit['encoding'], companions: readonly Companion[]): Hit {
+function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate, span: Span, encoding: Hit['encoding'], companions: readonly Companion[]): Hit {
   const { text } = target;
   const startLine = locator.lineBounds(span.start);
   const endLine = locator.lineBounds(span.end);
@@ -249,7 +256,7 @@ function detectWindow(target: DetectTarget, ruleset: Ruleset, options: DetectOpt
   const locator = lineLocator(text);
   const companionOf = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, candidate) });
   const hits = pairCompanions(candidatesIn(escapeAwareView(text), text, path, ruleset, locator), locator).map(({ candidate, companions }) =>
-    toHit(target, locator, candidate, candidate, [], companions.map(companionOf)),
+    toHit(target, locator, candidate, candidate.reported, [], companions.map(companionOf)),
   );
   const segments = [...base64Segments(text).map((segment) => ({ ...segment, encoding: 'base64' as const })), ...(isScript(target.provenance) ? jsStringSegments(text) : [])];
   for (const segment of segments) {

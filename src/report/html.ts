@@ -170,7 +170,7 @@ function findingCard(page: Page, finding: Finding, index: number): string {
 function treeHit(page: Page, hit: TreeHit): string {
   const { finding, occurrence, index } = hit;
   const provenance = occurrence.provenance;
-  const where = provenance.kind === 'entry' && provenance.locator !== undefined ? describeLocator(provenance.locator) : `line ${occurrence.region.startLine}:${occurrence.region.startColumn}`;
+  const where = provenance.kind === 'entry' && provenance.locator !== undefined ? describeLocator(provenance.locator) : `${occurrence.region.endLine > occurrence.region.startLine ? 'lines' : 'line'} ${describePosition(occurrence)}`;
   return (
     `<li class="hit" ${filterAttributes(page, finding, [occurrence])}>` +
     `<span class="where">${page.data(where)}</span> <span class="badge ${finding.level}">${finding.level}</span>${verificationBadge(finding.verification)} ` +

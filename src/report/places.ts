@@ -22,11 +22,12 @@ export function describeLocator(locator: Locator): string {
   }
 }
 
-/** `12:5` for text; the locator for a string decoded from a binary format. */
+/** `12:5` for text, `12:1-38:36` for a finding over several lines (a key block); the locator for a string decoded from a binary format. */
 export function describePosition(occurrence: Occurrence): string {
   const { provenance, region } = occurrence;
   if (provenance.kind === 'entry' && provenance.locator !== undefined) return describeLocator(provenance.locator);
-  return `${region.startLine}:${region.startColumn}`;
+  const start = `${region.startLine}:${region.startColumn}`;
+  return region.endLine > region.startLine ? `${start}-${region.endLine}:${region.endColumn}` : start;
 }
 
 /** Why a secret reaches every user; `data` makes the app and variable names safe for the report. */

@@ -52,7 +52,7 @@ const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowl
 const EXTEND_FIELDS = new Set(['useDefault', 'path', 'disabledRules']);
 const RULE_FIELDS = new Set([
   'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
-  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'skipReport', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples', 'verify',
+  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'skipReport', 'region', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples', 'verify',
 ]);
 const COMPANION_FIELDS = new Set(['id', 'withinLines', 'withinColumns']);
 const EXAMPLE_FIELDS = new Set(['text', 'secret', 'path']);
@@ -339,6 +339,7 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
   if (typeof defaultFilters !== 'boolean') reader.problem(id, 'default_filters', 'must be true or false');
   const skipReport = entry['skipReport'] ?? false;
   if (typeof skipReport !== 'boolean') reader.problem(id, 'skipReport', 'must be true or false');
+  const region = reader.oneOf(entry, 'region', ['secret', 'match'] as const, id);
   const checksum = reader.oneOf(entry, 'checksum', Object.keys(checksums) as ChecksumName[], id);
   const keywords = reader.strings(entry, 'keywords', id).map((keyword) => keyword.toLowerCase());
   if (keywords.some((keyword) => keyword.length === 0)) reader.problem(id, 'keywords', 'a keyword cannot be empty');
@@ -366,6 +367,7 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
     defaultFilters: defaultFilters !== false,
     generic: generic === true,
     skipReport: skipReport === true,
+    ...(region === 'match' ? { region } : {}),
     ...(checksum === undefined ? {} : { checksum }),
     allowlists: reader.allowlists(entry, id),
     companions,

@@ -1,6 +1,6 @@
 /** The library entry point: paths in, grouped findings and notices out. Never prints, never exits. */
 import { availableParallelism } from 'node:os';
-import type { Hit, InlineAllow, Notice, RulesetSpec, ScanProgress, ScanResult } from '../types.js';
+import type { Hit, InlineAllow, Notice, Region, RulesetSpec, ScanProgress, ScanResult } from '../types.js';
 import { compileRuleset } from '../ruleset/compile.js';
 import { loadRuleset, onlyBuiltinRules, type LoadOptions } from '../ruleset/load.js';
 import { enumerateFiles, type FileTarget } from '../sources/files.js';
@@ -101,6 +101,10 @@ function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, limit
   });
 }
 
+function linesOf(region: Region): number[] {
+  return Array.from({ length: region.endLine - region.startLine + 1 }, (_, index) => region.startLine + index);
+}
+
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
@@ -134,7 +138,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     if (result.scanned) files++;
   }
   const rules = new Map(spec.rules.map((rule) => [rule.id, rule]));
-  const usedAllows = new Set(hits.filter((hit) => hit.allowedInline).map((hit) => `${hit.provenance.path}:${hit.region.startLine}`));
+  // A comment is used when it stands on a line a silenced hit points at (any line of a key block).
+  const usedAllows = new Set(hits.filter((hit) => hit.allowedInline).flatMap((hit) => linesOf(hit.region).map((line) => `${hit.provenance.path}:${line}`)));
   return {
     findings: groupFindings(hits, rules),
     notices: notices.sort(compareNotices),
