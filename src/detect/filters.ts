@@ -3,6 +3,7 @@
  * on its own; rules name the filters they need in their `filters` field, on top of the defaults.
  */
 import type { FilterName } from '../types.js';
+import { LETTER_PAIRS } from './letter-pairs.js';
 
 export interface FilterInput {
   readonly secret: string;
@@ -15,12 +16,44 @@ export interface FilterInput {
 /** Filters every rule gets; the others are opted into per rule. */
 export const DEFAULT_FILTERS: readonly FilterName[] = ['placeholder', 'template', 'reference', 'documented-example'];
 
-const PLACEHOLDER_WORDS =
-  /example|placeholder|changeme|change_me|your[_-]?(?:api|secret|token|key|password|client|access|app)|dummy|redacted|insert[_-]?|replace[_-]?me|fixme|todo|<[a-z_ -]+>|x{5,}|\*{4,}|\.{4,}|0{8,}|(?:1234|abcd){3}/i;
+/**
+ * Marks long or odd enough that a random key holds one by chance less than once in millions:
+ * they count anywhere in the value (`sk_live_EXAMPLEKEY1234`, AWS's `wEXAMPLEtc…`).
+ */
+const PLACEHOLDER_MARKS =
+  /example|placeholder|changeme|change_me|your[_-]?(?:api|secret|token|key|password|client|access|app)|redacted|insert[_-]|replace[_-]?me|<[a-z_ -]+>|x{5,}|X{5,}|\*{4,}|\.{4,}|0{8,}|(?:1234|abcd){3}/i;
+/**
+ * Short words a random key spells now and then (`todo` in one of ~50 000 random lower-case keys):
+ * they mark a placeholder only where they stand as a word: `TODO`, `dummy-token`, `myDummyKey`, `fixme_1`.
+ */
+const PLACEHOLDER_WORDS = /todo|fixme|dummy/gi;
 
-/** Values written to be replaced: `<your-key>`, `xxxxxxxx`, `changeme`, `YOUR_API_KEY`. */
+/** Whether `word`, at `start` in `value`, is a word of its own: one case throughout, and a letter of another word or none on each side. */
+function standsAsWord(value: string, start: number, word: string): boolean {
+  const lower = word === word.toLowerCase();
+  const upper = word === word.toUpperCase();
+  const capitalised = !upper && word.slice(1) === word.slice(1).toLowerCase();
+  if (!lower && !upper && !capitalised) return false;
+  const before = value[start - 1] ?? '';
+  const after = value[start + word.length] ?? '';
+  const isLetter = (char: string) => /[A-Za-z]/.test(char);
+  const isUpper = (char: string) => /[A-Z]/.test(char);
+  // `myDummy`: a capital after a lower-case letter starts a word; `DummyKey`, `todoList`: a capital ends one.
+  const startsWord = !isLetter(before) || (!upper && isUpper(word[0]!) && !isUpper(before));
+  const endsWord = !isLetter(after) || (!upper && isUpper(after));
+  return startsWord && endsWord;
+}
+
+/** Values written to be replaced: `<your-key>`, `xxxxxxxx`, `changeme`, `YOUR_API_KEY`, `TODO`. */
 export function isPlaceholder(secret: string): boolean {
-  return PLACEHOLDER_WORDS.test(secret);
+  if (PLACEHOLDER_MARKS.test(secret)) return true;
+  let covered = 0;
+  for (const found of secret.matchAll(PLACEHOLDER_WORDS)) {
+    if (standsAsWord(secret, found.index, found[0])) return true;
+    covered += found[0].length;
+  }
+  // `dummydummydummy`, `todo123`: the words are most of the value.
+  return covered * 2 > secret.length;
 }
 
 const TEMPLATE = /\$\{[^}]*\}|\{\{[^}]*\}\}|<%=?[^%]*%>|#\{[^}]*\}|%\([a-z_]+\)s|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$|^__[A-Z0-9_]+__$/;
@@ -61,32 +94,79 @@ const CAMEL_PIECE = /[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|[0-9]+/g;
 /** Words shorter than this on average are what random strings split into (`Kz`, `Fw`, `a`). */
 const MIN_AVERAGE_WORD_LENGTH = 3;
 
+const BOUNDARY = 26;
+/** Natural log of the chance that letter b follows letter a in a word, from LETTER_PAIRS (add-one smoothed). */
+const PAIR_LOG_CHANCE: readonly Float64Array[] = LETTER_PAIRS.map((row) => {
+  const total = row.reduce((sum, count) => sum + count, 0) + row.length;
+  return Float64Array.from(row, (count) => Math.log((count + 1) / total));
+});
+/**
+ * Pieces shorter than this are not scored: acronyms (`API`, `KRB`) and syllables carry no sign
+ * either way, and the average word length already weighs them.
+ */
+const MIN_SCORED_PIECE = 3;
+/**
+ * The least average log chance per letter step of a value's words. Identifiers from real code
+ * score above −3.2 (`signUpPassword` −3.1); random strings of 16 to 40 characters score below it
+ * in all but about 1 in 10 000 cases once they also pass the shape tests (test/unit/filters.test.ts).
+ */
+const MIN_WORD_LIKENESS = -3.3;
+
+/** Average log chance per letter step (word start and end included) of the pieces worth scoring, or undefined when none is. */
+function wordLikeness(pieces: readonly string[]): number | undefined {
+  let sum = 0;
+  let steps = 0;
+  for (const piece of pieces) {
+    if (piece.length < MIN_SCORED_PIECE || !/^[A-Za-z]+$/.test(piece)) continue;
+    let previous = BOUNDARY;
+    for (const letter of piece.toLowerCase()) {
+      const index = letter.charCodeAt(0) - 97;
+      sum += PAIR_LOG_CHANCE[previous]![index]!;
+      previous = index;
+    }
+    sum += PAIR_LOG_CHANCE[previous]![BOUNDARY]!;
+    steps += piece.length + 1;
+  }
+  return steps === 0 ? undefined : sum / steps;
+}
+
+/** `MY_SECRET_NAME`, `KAFKA_SASL_GSSAPI_KRB5_CONF`: upper-case words joined by `_`, which no key alphabet writes. */
+const CONSTANT_CASE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+
 /**
  * Identifiers, messages and words rather than random strings: `getAccessToken`, `MY_SECRET_NAME`,
  * `auth/invalid-api-key`, `__PRIVATE_tokenListener`, `HTTPServer2`. The value splits into
  * letter words (camel case or separators) averaging three or more letters, long words have a
- * vowel, and short digit runs end a word rather than sit inside one.
+ * vowel, short digit runs end a word rather than sit inside one, and the words read like words:
+ * their letter pairs are those of real identifiers (`tokenListener`), not a chance run of letters
+ * (`vfz9Lnbhujxmzjg0GYFyP305XKKWU54Y`, `ggdafwbvchwjwgxvryxurbcz`).
  */
 export function isIdentifier(secret: string): boolean {
   const core = secret.replace(/^[_#$@!.]+|[_!?.=]+$/g, '');
   if (core.length === 0) return false;
   let letters = 0;
   let words = 0;
+  const allPieces: string[] = [];
   for (const segment of core.split(/[-_./:@#$]+/)) {
     const pieces = segment.match(CAMEL_PIECE) ?? [];
     if (pieces.join('') !== segment) return false;
     for (const [index, piece] of pieces.entries()) {
       if (/^[0-9]/.test(piece)) {
-        // `base64Encode`, `HTTP2Server`, `sha256`: digits end a word; `x2k6y` is random.
-        if (piece.length > 4 || /^[a-z]/.test(pieces[index + 1] ?? '')) return false;
+        // `base64Encode`, `HTTP2Server`, `sha256`: digits end a word; `x2k6y` and `T5HPWH` are random.
+        const next = pieces[index + 1] ?? '';
+        if (piece.length > 4 || /^[a-z]/.test(next) || /^[A-Z]{2,}$/.test(next)) return false;
       } else {
         if (piece.length >= 5 && !/[aeiouy]/i.test(piece)) return false;
         letters += piece.length;
         words++;
+        allPieces.push(piece);
       }
     }
   }
-  return words > 0 && letters / words >= MIN_AVERAGE_WORD_LENGTH;
+  if (words === 0 || letters / words < MIN_AVERAGE_WORD_LENGTH) return false;
+  if (CONSTANT_CASE.test(core)) return true;
+  const likeness = wordLikeness(allPieces);
+  return likeness === undefined || likeness >= MIN_WORD_LIKENESS;
 }
 
 const PATH_OR_URL = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/@\s:]+(?:[/?#]|$)|\.{0,2}\/[\w.-]+\/|[A-Za-z]:\\|~\/)|^[\w.-]+(?:\/[\w.-]+){2,}$/;

@@ -9,18 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
-
-/** A seeded generator (mulberry32), so the keys are random-looking yet the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../helpers/seeded.js';
 
 function randomBytes(count: number, seed: number): Buffer {
   const next = seeded(seed);

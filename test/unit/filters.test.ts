@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isShortLivedJwt, isTemplate, isUnprivilegedJwt, isUuid, jwtClaims, rejectingFilter } from '../../src/detect/filters.js';
+import { randomString, seeded } from '../helpers/seeded.js';
 
 describe('false-positive filters', () => {
   it('placeholder', () => {
@@ -93,5 +95,73 @@ describe('JWT lifetime and role', () => {
     expect(isUnprivilegedJwt(jwt({ role: 'supabase_admin' }))).toBe(false);
     for (const claims of [{ role: 'anon' }, { role: 'authenticated' }, { role: ['service_role'] }, {}]) expect(isUnprivilegedJwt(jwt(claims)), JSON.stringify(claims)).toBe(true);
     expect(isUnprivilegedJwt('not-a-jwt')).toBe(true);
+  });
+});
+
+describe('the identifier and placeholder filters keep random keys', () => {
+  // The alphabets providers document for their keys and secrets.
+  const ALPHABETS: Readonly<Record<string, string>> = {
+    base62: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+    'lower-case and digits': 'abcdefghijklmnopqrstuvwxyz0123456789',
+    'upper-case and digits': 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+    'lower-case letters': 'abcdefghijklmnopqrstuvwxyz',
+    hex: '0123456789abcdef',
+    base64url: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+    base64: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+  };
+  const SAMPLES = 20_000;
+
+  for (const [name, alphabet] of Object.entries(ALPHABETS)) {
+    it(`passes at least 99.9% of random ${name} values of 16 to 40 characters`, () => {
+      const next = seeded(name.length * 7919);
+      const dropped = { identifier: [] as string[], placeholder: [] as string[] };
+      for (let i = 0; i < SAMPLES; i++) {
+        const value = randomString(next, alphabet, 16 + Math.floor(next() * 25));
+        if (isIdentifier(value)) dropped.identifier.push(value);
+        if (isPlaceholder(value)) dropped.placeholder.push(value);
+      }
+      expect(dropped.identifier.length, dropped.identifier.slice(0, 5).join(' ')).toBeLessThanOrEqual(SAMPLES / 1000);
+      expect(dropped.placeholder.length, dropped.placeholder.slice(0, 5).join(' ')).toBeLessThanOrEqual(SAMPLES / 1000);
+    });
+  }
+
+  it('keeps random values that spell a syllable or a short word by chance', () => {
+    for (const value of ['vfz9Lnbhujxmzjg0GYFyP305XKKWU54Y', 'ggdafwbvchwjwgxvryxurbcz', 'EEZIOLWW6NOME7E7JMNMSBDMA28MZQ6T', 'T5HPWH1DINPEFX5YXJN', 'lhIVTYJAscgpiCVPex']) {
+      expect(isIdentifier(value), value).toBe(false);
+    }
+    for (const value of ['q7xfw9tlvytodoyg45pmhuxy', 'kQ2rdummyx81LmPq0aR7vT3s', 'Xn5fixmeq8RwL2pZ7vKd0sY1', 'sk_live_51HtodoLmQx82bVn3Ka9P']) {
+      expect(isPlaceholder(value), value).toBe(false);
+    }
+  });
+
+  it('still catches the identifiers it exists for: every one the catch-all rules met on the npm corpus', () => {
+    const corpus = readFileSync(new URL('../../fixtures/filters/npm-identifiers.txt', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    expect(corpus.length).toBeGreaterThan(100);
+    expect(corpus.filter((value) => !isIdentifier(value))).toEqual([]);
+    // Values from the rules' negative examples and the recall corpus's negative cases.
+    for (const value of ['oauthClientSecretInput', 'WordPieceTokenizerForMultilingualText', 'bearer_with_refresh_rotation', 'production-database-credentials', '_updateExtraLibsToken', 'AES_256_GCM', 'exchangeRecaptchaV3Token']) {
+      expect(isIdentifier(value), value).toBe(true);
+    }
+  });
+
+  it('still catches the placeholders it exists for, a short word only where it stands as a word or is most of the value', () => {
+    for (const value of [
+      '<your-client-secret>',
+      'changeme-in-production',
+      'AQoEXAMPLEH4aoAH0gNCAPyJxz4BlCFFxWNE1OPTgk5TthT',
+      'TODO',
+      'todo-replace-before-release',
+      'dummy-pass',
+      'DUMMY_API_KEY',
+      'myDummySecretValue',
+      'TodoReplaceWithRealToken',
+      'fixme_1',
+      'dummydummydummy',
+      'todo12345',
+    ]) {
+      expect(isPlaceholder(value), value).toBe(true);
+    }
   });
 });
