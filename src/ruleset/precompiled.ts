@@ -29,7 +29,7 @@ interface PrecompiledRules {
  * Modules outside this folder that the parser imports (test/precompiled-rules.test.ts follows the
  * imports to keep this list whole); with every module of this folder they decide what a file parses to.
  */
-export const PARSER_MODULES_ELSEWHERE: readonly string[] = ['../detect/filters', '../detect/checksum', '../verify/template'];
+export const PARSER_MODULES_ELSEWHERE: readonly string[] = ['../detect/filters', '../detect/letter-pairs', '../detect/checksum', '../verify/template'];
 
 function parserSources(): string[] | undefined {
   const extension = path.extname(new URL(import.meta.url).pathname);

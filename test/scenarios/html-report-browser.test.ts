@@ -21,7 +21,15 @@ interface JsonOccurrence {
   readonly where?: string;
   readonly startLine: number;
   readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
   readonly shipped?: unknown;
+}
+
+/** `line 3:7` for a one-line place, `lines 1:1-5:26` for a key block. */
+function textPlace(occurrence: JsonOccurrence): string {
+  const start = `${occurrence.startLine}:${occurrence.startColumn}`;
+  return occurrence.endLine > occurrence.startLine ? `lines ${start}-${occurrence.endLine}:${occurrence.endColumn}` : `line ${start}`;
 }
 
 interface JsonFinding {
@@ -144,7 +152,7 @@ describe.skipIf(BROWSER_MISSING !== undefined)('the HTML report in Chromium', ()
       expect(missing).toEqual([]);
       // Every place the JSON report gives inside an artifact, and only those, is in the tree.
       const expected = apps.findings.flatMap((finding) =>
-        finding.occurrences.filter((occurrence) => occurrence.artifact !== undefined).map((occurrence) => `${occurrence.path} ${finding.ruleId} ${occurrence.where ?? `line ${occurrence.startLine}:${occurrence.startColumn}`}`),
+        finding.occurrences.filter((occurrence) => occurrence.artifact !== undefined).map((occurrence) => `${occurrence.path} ${finding.ruleId} ${occurrence.where ?? textPlace(occurrence)}`),
       );
       expect([...hits].sort()).toEqual([...expected].sort());
     });
