@@ -37,3 +37,24 @@ describe('constants named by their method or field', () => {
     expect(result.code).toBe(1);
   });
 });
+
+describe('constants named by the Objective-C selector that returns them', () => {
+  const LKAUTH = fileURLToPath(new URL('../../fixtures/apps/out/parts/LKAuth', import.meta.url));
+  const result = keyleak(['scan', LKAUTH, '--format', 'json', '--no-redact', '--fail-on', 'note', '--threads', '1']);
+  const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings;
+
+  it('reports -clientSecret as an Auth0 secret with -domain and -clientId of its class, and +consumerSecret with +consumerKey, in both slices', () => {
+    const auth0 = findings.find((finding) => finding.ruleId === 'auth0-client-secret')!;
+    expect(auth0.occurrences.map((occurrence) => occurrence.companions.map((companion) => [companion.ruleId, companion.secret]))).toEqual([
+      [['oauth-client-id', '3nd9hLClF483EFDZpSUmZDWYzD0KbOEm'], ['oauth-issuer', 'named-ios.us.auth0.com']],
+      [['oauth-client-id', '3nd9hLClF483EFDZpSUmZDWYzD0KbOEm'], ['oauth-issuer', 'named-ios.us.auth0.com']],
+    ]);
+    const salesforce = findings.find((finding) => finding.ruleId === 'salesforce-consumer-secret')!;
+    expect(salesforce.occurrences.flatMap((occurrence) => occurrence.companions.map((companion) => companion.ruleId))).toEqual(['salesforce-consumer-key', 'salesforce-consumer-key']);
+  });
+
+  it('does not report the label a secret-named selector returns', () => {
+    expect(findings.map((finding) => finding.ruleId).sort()).toEqual(['auth0-client-secret', 'salesforce-consumer-key', 'salesforce-consumer-secret']);
+    expect(result.stdout).not.toContain('Answer your secret question');
+  });
+});

@@ -5,6 +5,7 @@
  * deduplicates. App Store binaries are FairPlay-encrypted: their encrypted range is reported, not read.
  */
 import { findTextRuns } from './printable.js';
+import { objcNamedConstants } from './objc.js';
 import { FormatError, type Extraction, type ExtractedString } from '../strings.js';
 
 const MH_MAGIC = 0xfeedface;
@@ -55,10 +56,11 @@ interface SegmentLayout {
   readonly size: number;
   readonly offset: number;
   readonly flags: number;
+  readonly address: number;
 }
 
-const SEGMENT_32: SegmentLayout = { command: 56, nsects: 48, sectionSize: 68, segname: 16, size: 36, offset: 40, flags: 56 };
-const SEGMENT_64: SegmentLayout = { command: 72, nsects: 64, sectionSize: 80, segname: 16, size: 40, offset: 48, flags: 64 };
+const SEGMENT_32: SegmentLayout = { command: 56, nsects: 48, sectionSize: 68, segname: 16, size: 36, offset: 40, flags: 56, address: 32 };
+const SEGMENT_64: SegmentLayout = { command: 72, nsects: 64, sectionSize: 80, segname: 16, size: 40, offset: 48, flags: 64, address: 32 };
 
 interface Slice {
   readonly arch: string;
@@ -73,6 +75,8 @@ interface Section {
   /** From the start of the slice. */
   readonly offset: number;
   readonly size: number;
+  /** Where the section is mapped in memory, which pointers and instructions refer to. */
+  readonly address: number;
 }
 
 interface Encryption {
@@ -166,6 +170,7 @@ function readSections(slice: Uint8Array, view: DataView, layout: ThinLayout, at:
       size: layout.is64 ? readUint64(view, record + segment.size, layout.littleEndian) : view.getUint32(record + segment.size, layout.littleEndian),
       offset: view.getUint32(record + segment.offset, layout.littleEndian),
       type: view.getUint32(record + segment.flags, layout.littleEndian) & SECTION_TYPE_MASK,
+      address: layout.is64 ? readUint64(view, record + segment.address, layout.littleEndian) : view.getUint32(record + segment.address, layout.littleEndian),
     };
   });
 }
@@ -285,6 +290,14 @@ function decodeThin(bytes: Uint8Array, sliceOffset: number, sliceSize: number, f
       const offset = sliceOffset + section.offset + found.offset;
       strings.push({ value: found.value, locator: { kind: 'section', section: sectionName, offset, ...(fatArch === undefined ? {} : { slice: fatArch }) } });
     }
+  }
+  // Constants that Objective-C getters return, named by their selectors, one unit per class.
+  if (layout.is64 && layout.littleEndian && encrypted.length === 0) {
+    const cputype = view.getUint32(4, true);
+    objcNamedConstants(slice, sections, cputype).forEach((constant, position) => {
+      const locator = { kind: 'section', section: constant.section, offset: sliceOffset + constant.offset, ...(fatArch === undefined ? {} : { slice: fatArch }) } as const;
+      strings.push({ value: constant.value, key: constant.selector, locator, unit: `${arch} ${constant.className}`, declared: position });
+    });
   }
   return { strings, notices };
 }
