@@ -48,6 +48,32 @@ describe('Objective-C constant getters', () => {
     expect(rows.at(-1)![2]).toBe('Jeton du dépôt npm : 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');
   });
 
+  it('reads the relative method lists Apple’s toolchain emits for iOS 14 and later', () => {
+    // LKAuth0Settings' instance methods (vm 0xc138, fat offset 0x14138) rewritten in place in the
+    // relative form: 12-byte entries of offsets from each field, the name offset pointing at a
+    // selector reference, here three slots written after the entries.
+    const bytes = Buffer.from(LKAUTH);
+    const list = 0x14138;
+    const vm = 0xc138;
+    const original = [0, 1, 2].map((index) => ({ selector: LKAUTH.readUInt32LE(list + 8 + index * 24), implementation: LKAUTH.readUInt32LE(list + 8 + index * 24 + 16) }));
+    bytes.fill(0, list, list + 80);
+    bytes.writeUInt32LE(0x8000000c, list);
+    bytes.writeUInt32LE(3, list + 4);
+    original.forEach(({ selector, implementation }, index) => {
+      const entry = 8 + index * 12;
+      const slot = 48 + index * 8;
+      bytes.writeUInt32LE(selector, list + slot);
+      bytes.writeInt32LE(slot - entry, list + entry);
+      bytes.writeInt32LE(implementation - (vm + entry + 8), list + entry + 8);
+    });
+    const rows = named(decodeMachO(bytes)).filter(([unit]) => unit === 'arm64 LKAuth0Settings');
+    expect(rows.map(([, selector, value]) => `${selector} ${value}`)).toEqual([
+      'domain named-ios.us.auth0.com',
+      'clientId 3nd9hLClF483EFDZpSUmZDWYzD0KbOEm',
+      'clientSecret a4_26iY3LqslhOd0R21u_pLbo4PJCpPtHd7rkQ5irqCzLysslnY3CkOZD2IFcnvu',
+    ]);
+  });
+
   it('puts each named string where the plain section scan finds it', () => {
     const extraction = decodeMachO(LKAUTH);
     for (const string of extraction.strings.filter((found) => found.unit !== undefined)) {
