@@ -101,3 +101,31 @@ describe('history of files with odd names', () => {
     expect(historyOf(removed)).toMatchObject({ introduced: { sha: added }, presentAtHead: false, removedIn: { sha: trimmed } });
   });
 });
+
+describe('history of renamed files', () => {
+  it('finds a secret at the path a rename moved it to, and knows it is still at HEAD', () => {
+    const moved = makeRepo();
+    const key = stripeKey();
+    moved.write('config/old.env', `STRIPE_KEY=${key}\nREGION=eu\n`);
+    const added = moved.commit('add');
+    moved.git('mv', 'config/old.env', 'config/new.env');
+    // A day later: commits made in the same second have no order by date.
+    moved.git('commit', '-q', '-m', 'rename', '--date', new Date(Date.now() + 86_400_000).toISOString());
+    const renamed = moved.git('rev-parse', 'HEAD').trim();
+    // Rename detection on in the user's configuration must change nothing.
+    moved.git('config', 'diff.renames', 'copies');
+    const { report } = scanGitJson([], moved.root);
+    moved.git('mv', 'config/new.env', 'config/staged.env');
+    const staged = scanGitJson(['--staged'], moved.root).report;
+    moved.remove();
+    const finding = report.findings.find((candidate) => candidate.secret === key);
+    expect(finding?.occurrences.map((occurrence) => [occurrence.path, occurrence.commit?.sha])).toEqual([
+      ['config/new.env', renamed],
+      ['config/old.env', added],
+    ]);
+    expect(finding?.history).toMatchObject({ introduced: { sha: added }, presentAtHead: true });
+    expect(finding?.history?.removedIn).toBeUndefined();
+    // A staged move puts the file at a new path in the next commit: its lines are new there.
+    expect(staged.findings.map((candidate) => [candidate.secret, candidate.occurrences[0]?.path])).toEqual([[key, 'config/staged.env']]);
+  });
+});
