@@ -5,7 +5,7 @@
  */
 import type { Companion, CompanionSpec, Hit, Provenance, Region } from '../types.js';
 import type { Rule, Ruleset } from '../ruleset/compile.js';
-import { shannonEntropy } from './entropy.js';
+import { entropyGate, shannonEntropy } from './entropy.js';
 import { rejectingFilter } from './filters.js';
 import { allowlistAllows, allowlistTargets, hasInlineAllow } from './allow.js';
 import { lineLocator, type LineLocator, type Position } from './lines.js';
@@ -69,7 +69,8 @@ function* ruleCandidates(ruleIndex: number, view: string, text: string, path: st
     if (secret.length === 0) continue;
     if (rejectingFilter(rule.filters, { secret, match: match[0], documentedExamples: ruleset.documentedExamples })) continue;
     const entropy = shannonEntropy(secret);
-    if (entropy < rule.spec.entropy) continue;
+    // A provider rule's gate is written for its format; a catch-all rule's cannot know the value's alphabet.
+    if (entropy < (rule.spec.generic ? entropyGate(secret, rule.spec.entropy) : rule.spec.entropy)) continue;
     if (rule.checksum && !rule.checksum(secret)) continue;
     const reported = rule.spec.region === 'match' ? { start: match.index, end: match.index + match[0].length } : { start, end };
     // Every line the finding points at, as gitleaks reads a match's lines: a key block's comment may
