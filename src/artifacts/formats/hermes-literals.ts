@@ -268,15 +268,35 @@ interface Creation {
   readonly values: number;
 }
 
+/** An opcode table decoded for the instruction loop: a length per opcode (0 past the table) and creators by opcode. */
+interface Decoder {
+  readonly lengths: Uint8Array;
+  readonly creators: readonly (ObjectCreator | undefined)[];
+}
+
+const decoders = new Map<OpcodeTable, Decoder>();
+
+function decoderFor(table: OpcodeTable): Decoder {
+  let decoder = decoders.get(table);
+  if (decoder === undefined) {
+    const lengths = new Uint8Array(256);
+    [...table.lengths].forEach((digit, opcode) => (lengths[opcode] = parseInt(digit, 36)));
+    const creators: (ObjectCreator | undefined)[] = new Array(256).fill(undefined);
+    for (const creator of table.objectCreators) creators[creator.opcode] = creator;
+    decoder = { lengths, creators };
+    decoders.set(table, decoder);
+  }
+  return decoder;
+}
+
 /** The object-creating instructions of one body, or undefined when the body does not decode with `table`. */
-function creationsIn(bytes: Uint8Array, view: DataView, start: number, end: number, table: OpcodeTable): Creation[] | undefined {
+function creationsIn(bytes: Uint8Array, view: DataView, start: number, end: number, decoder: Decoder): Creation[] | undefined {
   const found: Creation[] = [];
   for (let at = start; at < end; ) {
     const opcode = bytes[at]!;
-    if (opcode >= table.lengths.length) return undefined;
-    const length = parseInt(table.lengths[opcode]!, 36);
-    if (at + length > end) return undefined;
-    const creator = table.objectCreators.find((candidate) => candidate.opcode === opcode);
+    const length = decoder.lengths[opcode]!;
+    if (length === 0 || at + length > end) return undefined;
+    const creator = decoder.creators[opcode];
     if (creator !== undefined) {
       const operand = (offset: number) => (creator.wide ? view.getUint32(at + offset, true) : view.getUint16(at + offset, true));
       const count = creator.count === undefined ? undefined : view.getUint16(at + creator.count, true);
@@ -294,7 +314,7 @@ export function readObjectLiterals(bytes: Uint8Array, sections: HermesSections):
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const buffers = buffersOf(bytes, view, sections);
   if (buffers.keys.length === 0) return { literals: [], notices: [] };
-  const table = tableFor(sections.version);
+  const decoder = decoderFor(tableFor(sections.version));
   const counted = sections.version <= LAST_VERSION_WITH_COUNTED_OBJECTS;
   const { bodies, unreadable } = functionBodies(bytes, view, sections);
   const literals: ObjectLiteral[] = [];
@@ -303,7 +323,7 @@ export function readObjectLiterals(bytes: Uint8Array, sections: HermesSections):
   let malformed = 0;
   let budget = Math.max(bytes.length * PROPERTIES_PER_FILE_BYTE, 4096);
   for (const [start, end] of bodies) {
-    const creations = creationsIn(bytes, view, start, end, table);
+    const creations = creationsIn(bytes, view, start, end, decoder);
     if (creations === undefined) {
       undecodable++;
       continue;
