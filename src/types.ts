@@ -28,7 +28,13 @@ export interface CommitInfo {
 /** Where inside one decoded binary file (DEX, resource table, plist, Mach-O...) a string sits. */
 export type Locator =
   /** An indexed table: DEX `string_ids`, Hermes string table, class-file constant pool, a string pool. */
-  | { readonly kind: 'string-table'; readonly table: string; readonly index: number }
+  | {
+      readonly kind: 'string-table';
+      readonly table: string;
+      readonly index: number;
+      /** How the code names the string, when only code does: `returned by Lcom/x/Config;->getConsumerSecret`. */
+      readonly via?: string;
+    }
   /** An object literal rebuilt from a bytecode's literal buffers (Hermes `NewObjectWithBuffer`), as `key: "value"` lines. */
   | { readonly kind: 'object-literal'; readonly table: string; readonly index: number }
   /** A compiled resource value: `string/google_api_key` (resources.arsc, resources.pb). */
@@ -38,7 +44,7 @@ export type Locator =
   /** A plist value by key path: `FacebookClientToken`, `NSAppTransportSecurity/NSExceptionDomains/0`. */
   | { readonly kind: 'plist-key'; readonly keyPath: string }
   /** A string in a native binary section: Mach-O `__TEXT,__cstring` of the `arm64` slice, ELF `.rodata`. */
-  | { readonly kind: 'section'; readonly section: string; readonly offset: number; readonly slice?: string }
+  | { readonly kind: 'section'; readonly section: string; readonly offset: number; readonly slice?: string; readonly via?: string }
   /**
    * A constant that reaches a key, IV, password or credential-header parameter of a call in `method`
    * (`dex string #41 → javax.crypto.spec.SecretKeySpec.<init> in Lcom/x/Crypto;->encrypt`), held

@@ -114,8 +114,9 @@ describe('SARIF for app packages', () => {
       expect.objectContaining({ artifactChain: ['apps/leaky.apk', 'classes2.dex'], format: 'dex', locator: { kind: 'string-table', table: 'dex', index: 12 } }),
     );
     const slice = results.find((result) => result.ruleId === 'npm-access-token' && result.locations![0]!.properties?.['format'] === 'macho')!;
-    expect(slice.locations![0]!.logicalLocations![0]!.name).toBe('__TEXT,__ustring (x86_64) at 0x1aba');
+    // The CFString a class method returns: the place names the method.
+    expect(slice.locations![0]!.logicalLocations![0]!.name).toBe('__TEXT,__ustring (x86_64) at 0x1aba (returned by +[LKSecrets localizedRegistryNote])');
     expect(slice.locations![0]!.properties!['artifactChain']).toEqual(['apps/Leaky.ipa', 'Payload/Leaky.app/Leaky']);
-    expect(slice.relatedLocations!.map((location) => location.logicalLocations?.[0]?.name)).toContain('__TEXT,__ustring (arm64) at 0xc1f2');
+    expect(slice.relatedLocations!.map((location) => location.logicalLocations?.[0]?.name)).toContain('__TEXT,__ustring (arm64) at 0xc1f2 (returned by +[LKSecrets localizedRegistryNote])');
   });
 });

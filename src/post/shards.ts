@@ -102,6 +102,7 @@ function isLocator(value: unknown): boolean {
   if (!isRecord(value)) return false;
   switch (value['kind']) {
     case 'string-table':
+      return isString(value['table']) && isCount(value['index']) && isOptional(value['via'], isString);
     case 'object-literal':
       return isString(value['table']) && isCount(value['index']);
     case 'resource':
@@ -111,7 +112,7 @@ function isLocator(value: unknown): boolean {
     case 'plist-key':
       return isString(value['keyPath']);
     case 'section':
-      return isString(value['section']) && isCount(value['offset']) && isOptional(value['slice'], isString);
+      return isString(value['section']) && isCount(value['offset']) && isOptional(value['slice'], isString) && isOptional(value['via'], isString);
     case 'offset':
       return isCount(value['offset']) && ['utf8', 'utf16le', 'utf16be'].includes(String(value['encoding']));
     default:

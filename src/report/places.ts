@@ -4,7 +4,7 @@ import type { Locator, Occurrence, ShippedTo } from '../types.js';
 export function describeLocator(locator: Locator): string {
   switch (locator.kind) {
     case 'string-table':
-      return `${locator.table} string #${locator.index}`;
+      return `${locator.table} string #${locator.index}${locator.via === undefined ? '' : ` (${locator.via})`}`;
     case 'object-literal':
       return `${locator.table} object literal #${locator.index}`;
     case 'use':
@@ -16,7 +16,7 @@ export function describeLocator(locator: Locator): string {
     case 'plist-key':
       return `key ${locator.keyPath}`;
     case 'section':
-      return `${locator.section}${locator.slice === undefined ? '' : ` (${locator.slice})`} at 0x${locator.offset.toString(16)}`;
+      return `${locator.section}${locator.slice === undefined ? '' : ` (${locator.slice})`} at 0x${locator.offset.toString(16)}${locator.via === undefined ? '' : ` (${locator.via})`}`;
     case 'offset':
       return `${locator.encoding} string at 0x${locator.offset.toString(16)}`;
   }

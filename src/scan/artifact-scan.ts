@@ -174,7 +174,15 @@ function detectDecoded(strings: readonly ExtractedString[], artifact: string, ch
     if (string.unit === undefined) loose.push(string);
     else units.set(string.unit, [...(units.get(string.unit) ?? []), string]);
   }
-  return [...detectStrings(loose, artifact, chain, format, ruleset), ...[...units.values()].flatMap((unit) => detectStrings(unit, artifact, chain, format, ruleset))];
+  const named = [...units.values()].flatMap((unit) => detectStrings(unit, artifact, chain, format, ruleset));
+  // A string found both as it is stored and under the name code gives it is reported once, named.
+  const place = (hit: Hit) => {
+    const locator = hit.provenance.kind === 'entry' ? hit.provenance.locator : undefined;
+    const where = locator === undefined ? '' : JSON.stringify({ ...locator, via: undefined });
+    return `${hit.ruleId}\0${hit.secret}\0${where}\0${hit.region.startLine}:${hit.region.startColumn}`;
+  };
+  const namedPlaces = new Set(named.map(place));
+  return [...detectStrings(loose, artifact, chain, format, ruleset).filter((hit) => !namedPlaces.has(place(hit))), ...named];
 }
 
 /** App packages anyone can download and unpack: whatever they hold is public. */

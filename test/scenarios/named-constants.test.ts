@@ -23,6 +23,8 @@ describe('constants named by their method or field', () => {
 
   it('reports the consumer secret getConsumerSecret() returns, paired with the consumer key getConsumerKey() returns', () => {
     expect(pairs('salesforce-consumer-secret')).toEqual([['salesforce-consumer-key', '3MVG9XJbleXlf0M0rRLVtsom5E3U3y75zFfp32zYNEGwCtDR7klGBP42yrWAHF8l3UM5llmbqpWycgKRLtK4h']]);
+    const secret = findings.find((finding) => finding.ruleId === 'salesforce-consumer-secret')!;
+    expect(secret.occurrences.map((occurrence) => occurrence.where)).toEqual(['dex string #2 (returned by Lcom/example/named/SalesforceConfig;->getConsumerSecret)']);
   });
 
   it('reports the client secret a constructor stores once, as Auth0, with the domain and client id of its class only', () => {
@@ -30,6 +32,8 @@ describe('constants named by their method or field', () => {
       ['oauth-client-id', 'Yl9v9sKuW9XQmiCQQNgsUz4JgtjTrTn1'],
       ['oauth-issuer', 'named-prod.us.auth0.com'],
     ]);
+    const companions = findings.find((finding) => finding.ruleId === 'auth0-client-secret')!.occurrences[0]!.companions;
+    expect(companions.map((companion) => companion.where)).toEqual([expect.stringMatching(/^dex string #\d+ \(held by Lcom\/example\/named\/Auth0Client;->clientId\)$/), expect.stringMatching(/\(held by Lcom\/example\/named\/Auth0Client;->domain\)$/)]);
   });
 
   it('finds nothing else: not the same secret under a generic rule, not UI text behind secret-named getters', () => {

@@ -436,7 +436,7 @@ describe.skipIf(!existsSync(DEX_FIXTURE) || !existsSync(SMALI_SOURCES))('decodeD
       [{ kind: 'string-table', table: 'dex', index: 1 }, 'AWS_ACCESS_KEY_ID', 'AKIAFUEIZ3AM6E7W26ON'],
       [{ kind: 'string-table', table: 'dex', index: 19 }, 'AWS_SECRET_ACCESS_KEY', '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'],
       [{ kind: 'string-table', table: 'dex', index: 22 }, 'REGION', 'eu-west-1'],
-      [{ kind: 'string-table', table: 'dex', index: 25 }, 'stripeSecretKey', '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'],
+      [{ kind: 'string-table', table: 'dex', index: 25, via: 'returned by Lcom/example/leaky/MainActivity;->stripeSecretKey' }, 'stripeSecretKey', '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'],
     ]);
   });
 });

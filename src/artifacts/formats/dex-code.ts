@@ -479,18 +479,18 @@ function namedConstants(dex: DexTables, resolver: Resolver, facts: Facts<number,
   const named: ExtractedString[] = [];
   const seen = new Set<string>();
   // A getter returning its field's constant names it once, by the getter.
-  const add = (stringIndex: number, owner: string, name: string) => {
+  const add = (stringIndex: number, owner: string, name: string, via: string) => {
     const value = dex.string(stringIndex);
     const id = `${owner}\0${stringIndex}`;
     if (value === undefined || value === '' || seen.has(id)) return;
     seen.add(id);
-    named.push({ value, key: name, locator: { kind: 'string-table', table: dex.table, index: stringIndex }, unit: `${dex.table} ${owner}` });
+    named.push({ value, key: name, locator: { kind: 'string-table', table: dex.table, index: stringIndex, via }, unit: `${dex.table} ${owner}` });
   };
   for (const [methodIndex, constants] of returned) {
     const ref = resolver.method(methodIndex);
     if (ref === undefined) continue;
     const { owner, name } = splitMember(ref.target);
-    for (const stringIndex of constants) add(stringIndex, owner, name);
+    for (const stringIndex of constants) add(stringIndex, owner, name, `returned by ${ref.target}`);
   }
   for (const [fieldIndex, stringIndex] of facts.constants()) {
     if (dex.staticStrings.get(fieldIndex) === stringIndex) continue;
@@ -498,7 +498,7 @@ function namedConstants(dex: DexTables, resolver: Resolver, facts: Facts<number,
     if (fieldIndex >= dex.fieldIdsSize || at + FIELD_ID_SIZE > dex.bytes.length) continue;
     const owner = resolver.typeName(dex.view.getUint16(at, true));
     const name = dex.string(dex.view.getUint32(at + FIELD_ID_NAME_OFFSET, true));
-    if (owner !== undefined && name !== undefined) add(stringIndex, owner, name);
+    if (owner !== undefined && name !== undefined) add(stringIndex, owner, name, `held by ${owner}->${name}`);
   }
   return named;
 }

@@ -295,7 +295,7 @@ function decodeThin(bytes: Uint8Array, sliceOffset: number, sliceSize: number, f
   if (layout.is64 && layout.littleEndian && encrypted.length === 0) {
     const cputype = view.getUint32(4, true);
     objcNamedConstants(slice, sections, cputype).forEach((constant, position) => {
-      const locator = { kind: 'section', section: constant.section, offset: sliceOffset + constant.offset, ...(fatArch === undefined ? {} : { slice: fatArch }) } as const;
+      const locator = { kind: 'section', section: constant.section, offset: sliceOffset + constant.offset, ...(fatArch === undefined ? {} : { slice: fatArch }), via: `returned by ${constant.method}` } as const;
       strings.push({ value: constant.value, key: constant.selector, locator, unit: `${arch} ${constant.className}`, declared: position });
     });
   }

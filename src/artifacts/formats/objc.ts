@@ -30,6 +30,8 @@ export interface NamedConstant {
   /** The selector that returns it, `+` or `-` left out. */
   readonly selector: string;
   readonly className: string;
+  /** The method as Objective-C writes it: `-[LKAuth clientSecret]`, `+[LKConfig consumerKey]`. */
+  readonly method: string;
   /** The section holding the string's bytes (`__TEXT,__cstring`), and where from the start of the slice. */
   readonly section: string;
   readonly offset: number;
@@ -281,12 +283,12 @@ export function objcNamedConstants(slice: Uint8Array, sections: readonly MachSec
     const metaclass = image.pointer(address + CLASS_ISA);
     const className = own.name;
     if (className === undefined) continue;
-    const methods = [...own.methods, ...(metaclass === undefined ? [] : classAt(image, metaclass).methods)];
+    const methods = [...own.methods.map((method) => ({ ...method, sign: '-' })), ...(metaclass === undefined ? [] : classAt(image, metaclass).methods.map((method) => ({ ...method, sign: '+' })))];
     for (const method of methods) {
       const target = returned(image, method.implementation);
       const text = target === undefined ? undefined : stringAt(image, target);
       if (text === undefined || text.value === '') continue;
-      found.push({ value: text.value, selector: method.selector, className, section: Image.label(text.section), offset: text.offset });
+      found.push({ value: text.value, selector: method.selector, className, method: `${method.sign}[${className} ${method.selector}]`, section: Image.label(text.section), offset: text.offset });
     }
   }
   return found;
