@@ -90,6 +90,7 @@ export type FilterName =
   | 'documented-example'
   | 'hash'
   | 'uuid'
+  | 'sequence'
   | 'identifier'
   | 'path'
   | 'short-lived-jwt'

@@ -44,6 +44,51 @@ function standsAsWord(value: string, start: number, word: string): boolean {
   return startsWord && endsWord;
 }
 
+/** Digits then letters in counting order: neighbours here are what a hand typing a fake key writes in a row. */
+const COUNTING_ORDER = '0123456789abcdefghijklmnopqrstuvwxyz';
+/** Shorter values are passwords as often as keys, and `abc12345` is a real (weak) one. */
+const MIN_SEQUENCE_LENGTH = 16;
+/** Longer values are judged on their first characters. */
+const MAX_SEQUENCE_LENGTH = 256;
+/** A value is typed, not drawn, when a random key of its alphabet has fewer neighbours in order than it has with this chance. */
+const SEQUENCE_CHANCE = 1e-6;
+
+/** Whether a and b follow each other in counting order (either way, `9` and `0` too) or repeat. */
+function inSequence(a: string, b: string): boolean {
+  const step = Math.abs(COUNTING_ORDER.indexOf(a) - COUNTING_ORDER.indexOf(b));
+  return step <= 1 || (step === 9 && /[09]/.test(a) && /[09]/.test(b));
+}
+
+/** The chance of at least `hits` successes in `trials` draws that each succeed with chance `p` (binomial tail). */
+function chanceOfAtLeast(hits: number, trials: number, p: number): number {
+  let term = (1 - p) ** trials;
+  let tail = 0;
+  for (let k = 0; k <= trials; k++) {
+    if (k >= hits) tail += term;
+    term *= ((trials - k) / (k + 1)) * (p / (1 - p));
+  }
+  return tail;
+}
+
+/**
+ * A hand-typed fake: `1234567890abcdef1234567890abcdef`, `abcdefghijklmnopqrstuvwx`,
+ * `aaaabbbbccccdddd…`, `A1B2C3D4E5F6G7H8I9J0` (every other character counts), `abc123def456ghi789`:
+ * more neighbours in counting order (or repeated) than one random key of its alphabet in a million
+ * has, where a neighbour is in order by chance 3 times in the alphabet's size (10 digits, 16 hex, 26 letters, 36).
+ */
+export function isObviousSequence(secret: string): boolean {
+  const value = secret.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, MAX_SEQUENCE_LENGTH);
+  if (value.length < MIN_SEQUENCE_LENGTH) return false;
+  const alphabet = /^[0-9]+$/.test(value) ? 10 : /^[0-9a-f]+$/.test(value) ? 16 : /^[a-z]+$/.test(value) ? 26 : 36;
+  const chance = 3 / alphabet;
+  for (const stride of [1, 2]) {
+    let inOrder = 0;
+    for (let i = stride; i < value.length; i++) if (inSequence(value[i - stride]!, value[i]!)) inOrder++;
+    if (chanceOfAtLeast(inOrder, value.length - stride, chance) < SEQUENCE_CHANCE) return true;
+  }
+  return false;
+}
+
 /** Values written to be replaced: `<your-key>`, `xxxxxxxx`, `changeme`, `YOUR_API_KEY`, `TODO`. */
 export function isPlaceholder(secret: string): boolean {
   if (PLACEHOLDER_MARKS.test(secret)) return true;
@@ -231,6 +276,7 @@ const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   'documented-example': ({ secret, documentedExamples }) => isDocumentedExample(secret, documentedExamples),
   hash: ({ secret }) => isHash(secret),
   uuid: ({ secret }) => isUuid(secret),
+  sequence: ({ secret }) => isObviousSequence(secret),
   identifier: ({ secret }) => isIdentifier(secret),
   path: ({ secret }) => isPathOrUrl(secret),
   'short-lived-jwt': ({ secret }) => isShortLivedJwt(secret),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isHash, isIdentifier, isPathOrUrl, isPlaceholder, isReference, isShortLivedJwt, isTemplate, isUnprivilegedJwt, isUuid, jwtClaims, rejectingFilter } from '../../src/detect/filters.js';
+import { isHash, isIdentifier, isObviousSequence, isPathOrUrl, isPlaceholder, isReference, isShortLivedJwt, isTemplate, isUnprivilegedJwt, isUuid, jwtClaims, rejectingFilter } from '../../src/detect/filters.js';
 import { randomString, seeded } from '../helpers/seeded.js';
 
 describe('false-positive filters', () => {
@@ -98,7 +98,7 @@ describe('JWT lifetime and role', () => {
   });
 });
 
-describe('the identifier and placeholder filters keep random keys', () => {
+describe('the identifier, placeholder and sequence filters keep random keys', () => {
   // The alphabets providers document for their keys and secrets.
   const ALPHABETS: Readonly<Record<string, string>> = {
     base62: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
@@ -114,14 +114,16 @@ describe('the identifier and placeholder filters keep random keys', () => {
   for (const [name, alphabet] of Object.entries(ALPHABETS)) {
     it(`passes at least 99.9% of random ${name} values of 16 to 40 characters`, () => {
       const next = seeded(name.length * 7919);
-      const dropped = { identifier: [] as string[], placeholder: [] as string[] };
+      const dropped = { identifier: [] as string[], placeholder: [] as string[], sequence: [] as string[] };
       for (let i = 0; i < SAMPLES; i++) {
         const value = randomString(next, alphabet, 16 + Math.floor(next() * 25));
         if (isIdentifier(value)) dropped.identifier.push(value);
         if (isPlaceholder(value)) dropped.placeholder.push(value);
+        if (isObviousSequence(value)) dropped.sequence.push(value);
       }
       expect(dropped.identifier.length, dropped.identifier.slice(0, 5).join(' ')).toBeLessThanOrEqual(SAMPLES / 1000);
       expect(dropped.placeholder.length, dropped.placeholder.slice(0, 5).join(' ')).toBeLessThanOrEqual(SAMPLES / 1000);
+      expect(dropped.sequence.length, dropped.sequence.slice(0, 5).join(' ')).toBeLessThanOrEqual(SAMPLES / 1000);
     });
   }
 
@@ -162,6 +164,31 @@ describe('the identifier and placeholder filters keep random keys', () => {
       'todo12345',
     ]) {
       expect(isPlaceholder(value), value).toBe(true);
+    }
+  });
+});
+
+describe('sequence: hand-typed fakes', () => {
+  it('catches counting runs, repeated runs and interleaved counting', () => {
+    for (const value of [
+      '1234567890abcdef1234567890abcdef',
+      'abcdefghijklmnopqrstuvwx',
+      'aaaabbbbccccddddeeeeffffgggghhhh',
+      'A1B2C3D4E5F6G7H8I9J0K1L2',
+      '1a2b3c4d5e6f7g8h9i0j1k2l3m4n5o6p',
+      'abcd1234abcd5678abcd9012abcd3456',
+      'abc123def456ghi789jkl0',
+      'ABCD1234-EFGH5678-IJKL9101-MNOP1121',
+      '0987654321fedcba0987654321fedcba',
+      'ZYXWVUTSRQPONMLKJIHG',
+    ]) {
+      expect(isObviousSequence(value), value).toBe(true);
+    }
+  });
+
+  it('leaves short values, random keys and UUIDs alone', () => {
+    for (const value of ['abc12345', 'cd2b1d12d01ae2deffecfebafcc3c31d', '6f1c1d0e-8a4b-4e5c-9b27-3d6a2f8e4c19', 'Hq7WcN2pXk4Rz9Tb6Ly3Vd8Mf5Sg1Aj0', '123e4567-e89b-12d3-a456-426614174000']) {
+      expect(isObviousSequence(value), value).toBe(false);
     }
   });
 });
