@@ -62,3 +62,16 @@ describe('constants named by the Objective-C selector that returns them', () => 
     expect(result.stdout).not.toContain('Answer your secret question');
   });
 });
+
+describe('constants named by their method or field in class files', () => {
+  const JAR = fileURLToPath(new URL('../../fixtures/apps/out/parts/named-constants.jar', import.meta.url));
+  const result = keyleak(['scan', JAR, '--format', 'json', '--no-redact', '--fail-on', 'note', '--threads', '1']);
+  const findings = (JSON.parse(result.stdout) as { findings: Finding[] }).findings;
+
+  it('reports the consumer secret getConsumerSecret() returns with the consumer key of its class, and nothing from the label getter', () => {
+    const secret = findings.find((finding) => finding.ruleId === 'salesforce-consumer-secret')!;
+    expect(secret.occurrences[0]!.where).toMatch(/^constant-pool string #\d+ \(returned by Lcom\/example\/named\/JvmClients\$Salesforce;->getConsumerSecret\)$/);
+    expect(secret.occurrences[0]!.companions.map((companion) => companion.ruleId)).toEqual(['salesforce-consumer-key']);
+    expect(findings.map((finding) => finding.ruleId).sort()).toEqual(['auth0-client-secret', 'salesforce-consumer-key', 'salesforce-consumer-secret']);
+  });
+});

@@ -5,6 +5,9 @@
  * sink calls. Methods of the same class whose parameter reaches a sink get summaries, as in DEX; a
  * jar's other classes are separate files, so calls between classes are not followed. Branches are
  * not followed: the stack is emptied after a jump, return or throw, where javac leaves it empty.
+ *
+ * As in DEX, the run also names constants only code names: one a method returns (`areturn` of a
+ * constant) by the method's name, and one a field of this class only ever holds by the field's.
  */
 import type { ExtractedString } from '../strings.js';
 import { Facts, type Held, type ParameterSink, PASS_THROUGH, type Reporting, SINKS, isAuthorizationHeader, markedParameter, parameterMarker, useString } from './uses.js';
@@ -22,6 +25,8 @@ export interface ClassPool {
 
 export interface ClassUses {
   readonly strings: readonly ExtractedString[];
+  /** Constants named by the method that returns them or the field of this class that holds them. */
+  readonly named: readonly ExtractedString[];
   readonly notices: readonly string[];
 }
 
@@ -81,6 +86,7 @@ const FIXED: ReadonlyMap<number, readonly [number, number, number]> = (() => {
 })();
 
 /** Opcodes after which control never falls through: goto, ret, returns, athrow, goto_w. */
+const OP_ARETURN = 0xb0;
 const ENDS_FLOW: ReadonlySet<number> = new Set([0xa7, 0xa9, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xbf, 0xc8]);
 
 /** One value on the abstract stack: what it holds, and whether it is a long or double. */
@@ -219,6 +225,11 @@ function readMethods(reader: ClassReader): { readonly className: string | undefi
   return { className, methods, damagedMethods: at === undefined };
 }
 
+/** What the reporting run gathers beyond uses: the constants each method returns. */
+interface ClassReporting extends Reporting {
+  readonly returned: Map<string, Set<number>>;
+}
+
 /** One method run on the abstract stack. */
 class MethodRun {
   private stack: Slot[] = [];
@@ -229,7 +240,7 @@ class MethodRun {
     private readonly facts: Facts<string, string>,
     private readonly method: CodeMethod,
     private readonly label: string,
-    private readonly reporting: Reporting | undefined,
+    private readonly reporting: ClassReporting | undefined,
   ) {
     const widths = parameterWidths(method.descriptor) ?? [];
     let local = method.isStatic ? 0 : 1;
@@ -373,6 +384,10 @@ class MethodRun {
           return at + 1;
         }
         if (ENDS_FLOW.has(op)) {
+          const returned = op === OP_ARETURN ? this.stack.at(-1)?.held : undefined;
+          if (this.reporting !== undefined && returned !== undefined && returned >= 0) {
+            this.reporting.returned.set(this.method.name, (this.reporting.returned.get(this.method.name) ?? new Set()).add(returned));
+          }
           this.stack = [];
           return at + (op === 0xa7 ? 3 : op === 0xa9 ? 2 : op === 0xc8 ? 5 : 1);
         }
@@ -469,9 +484,9 @@ export function classUses(bytes: Uint8Array, pool: ClassPool): ClassUses {
   const reader = new ClassReader(bytes, pool);
   const { className, methods, damagedMethods } = readMethods(reader);
   const facts = new Facts<string, string>(new Map());
-  const reporting: Reporting = { found: [], reported: new Set() };
+  const reporting: ClassReporting = { found: [], reported: new Set(), returned: new Map() };
   let steps = bytes.length * STEPS_PER_FILE_BYTE;
-  const runAll = (report: Reporting | undefined): boolean => {
+  const runAll = (report: ClassReporting | undefined): boolean => {
     for (const method of methods) {
       const run = new MethodRun(reader, facts, method, `L${className ?? '?'};->${method.name}`, report);
       for (let at = method.start; at < method.end; at = run.step(at)) if (steps-- <= 0) return false;
@@ -489,5 +504,23 @@ export function classUses(bytes: Uint8Array, pool: ClassPool): ClassUses {
     ...(damagedMethods ? ['class file ends inside its method table: later methods not read for keys and passwords'] : []),
     ...(complete ? [] : ['class file code read beyond its step budget: the rest not read for keys and passwords']),
   ];
-  return { strings: reporting.found, notices };
+  return { strings: reporting.found, named: namedConstants(reader, className, facts, reporting.returned), notices };
+}
+
+/** Returned constants keyed by their method's name, then constants of this class's one-constant fields by the field's. */
+function namedConstants(reader: ClassReader, className: string | undefined, facts: Facts<string, string>, returned: ReadonlyMap<string, ReadonlySet<number>>): ExtractedString[] {
+  const owner = `L${className ?? '?'};`;
+  const named: ExtractedString[] = [];
+  const seen = new Set<number>();
+  const add = (index: number, name: string, via: string) => {
+    const value = reader.pool.utf8.get(index);
+    if (value === undefined || value === '' || seen.has(index)) return;
+    seen.add(index);
+    named.push({ value, key: name, locator: { kind: 'string-table', table: TABLE, index, via }, unit: owner });
+  };
+  for (const [method, constants] of returned) for (const index of constants) add(index, method, `returned by ${owner}->${method}`);
+  for (const [field, index] of facts.constants()) {
+    if (field.startsWith(`${owner}->`)) add(index, field.slice(owner.length + 2), `held by ${field}`);
+  }
+  return named;
 }

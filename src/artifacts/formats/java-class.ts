@@ -173,5 +173,5 @@ export function decodeClassFile(bytes: Uint8Array): Extraction {
     return key ? { value, locator, key } : { value, locator };
   });
   const uses = pool.end === undefined ? undefined : classUses(buffer, { ...pool, end: pool.end });
-  return { strings: [...strings, ...(uses?.strings ?? [])], notices: [...pool.notices, ...fields.notices, ...(uses?.notices ?? [])] };
+  return { strings: [...strings, ...(uses?.strings ?? []), ...(uses?.named ?? [])], notices: [...pool.notices, ...fields.notices, ...(uses?.notices ?? [])] };
 }
