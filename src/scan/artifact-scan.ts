@@ -166,7 +166,11 @@ function detectStrings(strings: readonly ExtractedString[], artifact: string, ch
   });
 }
 
-/** Strings outside any unit are read together; each unit (a class, a plist dict, an object literal) on its own. */
+/**
+ * Strings outside any unit are read together; each unit (a class, a plist dict, an object literal)
+ * on its own. A string found both as it is stored and under the name code gives it (its locator
+ * says `via`) is reported once, named.
+ */
 function detectDecoded(strings: readonly ExtractedString[], artifact: string, chain: readonly string[], format: BinaryFormat, ruleset: Ruleset): Hit[] {
   const units = new Map<string, ExtractedString[]>();
   const loose: ExtractedString[] = [];
@@ -174,15 +178,15 @@ function detectDecoded(strings: readonly ExtractedString[], artifact: string, ch
     if (string.unit === undefined) loose.push(string);
     else units.set(string.unit, [...(units.get(string.unit) ?? []), string]);
   }
-  const named = [...units.values()].flatMap((unit) => detectStrings(unit, artifact, chain, format, ruleset));
-  // A string found both as it is stored and under the name code gives it is reported once, named.
-  const place = (hit: Hit) => {
-    const locator = hit.provenance.kind === 'entry' ? hit.provenance.locator : undefined;
-    const where = locator === undefined ? '' : JSON.stringify({ ...locator, via: undefined });
-    return `${hit.ruleId}\0${hit.secret}\0${where}\0${hit.region.startLine}:${hit.region.startColumn}`;
+  const hits = [...detectStrings(loose, artifact, chain, format, ruleset), ...[...units.values()].flatMap((unit) => detectStrings(unit, artifact, chain, format, ruleset))];
+  const locatorOf = (hit: Hit) => (hit.provenance.kind === 'entry' ? hit.provenance.locator : undefined);
+  const isNamed = (hit: Hit) => {
+    const locator = locatorOf(hit);
+    return locator !== undefined && 'via' in locator && locator.via !== undefined;
   };
-  const namedPlaces = new Set(named.map(place));
-  return [...detectStrings(loose, artifact, chain, format, ruleset).filter((hit) => !namedPlaces.has(place(hit))), ...named];
+  const place = (hit: Hit) => `${hit.ruleId}\0${hit.secret}\0${JSON.stringify({ ...locatorOf(hit), via: undefined })}\0${hit.region.startLine}:${hit.region.startColumn}`;
+  const namedPlaces = new Set(hits.filter(isNamed).map(place));
+  return namedPlaces.size === 0 ? hits : hits.filter((hit) => isNamed(hit) || !namedPlaces.has(place(hit)));
 }
 
 /** App packages anyone can download and unpack: whatever they hold is public. */

@@ -516,7 +516,8 @@ function namedConstants(reader: ClassReader, className: string | undefined, fact
     const value = reader.pool.utf8.get(index);
     if (value === undefined || value === '' || seen.has(index)) return;
     seen.add(index);
-    named.push({ value, key: name, locator: { kind: 'string-table', table: TABLE, index, via }, unit: owner });
+    // A class file holds one class, read on its own already: no unit needed.
+    named.push({ value, key: name, locator: { kind: 'string-table', table: TABLE, index, via } });
   };
   for (const [method, constants] of returned) for (const index of constants) add(index, method, `returned by ${owner}->${method}`);
   for (const [field, index] of facts.constants()) {

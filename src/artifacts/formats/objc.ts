@@ -143,8 +143,7 @@ function stringAt(image: Image, address: number): { readonly value: string; read
   if (section.name === '__cfstring') {
     const flags = image.u32(address + 8);
     const bytes = image.pointer(address + 16);
-    const lengthAt = image.offsetOf(address + 24, 8);
-    if (flags === undefined || bytes === undefined || lengthAt === undefined || image.offsetOf(address, CFSTRING_SIZE) === undefined) return undefined;
+    if (flags === undefined || bytes === undefined || image.offsetOf(address, CFSTRING_SIZE) === undefined) return undefined;
     const target = image.sectionAt(bytes);
     if (target === undefined) return undefined;
     if (flags & CFSTRING_UTF16) {
