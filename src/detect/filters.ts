@@ -177,6 +177,12 @@ function wordLikeness(pieces: readonly string[]): number | undefined {
 
 /** `MY_SECRET_NAME`, `KAFKA_SASL_GSSAPI_KRB5_CONF`: upper-case words joined by `_`, which no key alphabet writes. */
 const CONSTANT_CASE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+/**
+ * `self._lib.NID_aes_256_cbc`, `ssl.tls_v1_2`: three or more pieces joined by `.`, `_` or `-`, each
+ * of one case with digits only at its end. Abbreviations (`nid`, `cbc`) do not read like words,
+ * but random keys almost never split this way: their pieces mix case and digits.
+ */
+const SEGMENTED_WORDS = /^(?:[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)(?:[._-]{1,2}(?:[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)){2,}$/;
 
 /**
  * Identifiers, messages and words rather than random strings: `getAccessToken`, `MY_SECRET_NAME`,
@@ -197,9 +203,10 @@ export function isIdentifier(secret: string): boolean {
     if (pieces.join('') !== segment) return false;
     for (const [index, piece] of pieces.entries()) {
       if (/^[0-9]/.test(piece)) {
-        // `base64Encode`, `HTTP2Server`, `sha256`: digits end a word; `x2k6y` and `T5HPWH` are random.
+        // `base64Encode`, `HTTP2Server`, `sha256`, `Ed25519PrivateKey`: digits end a word; `x2k6y` and `T5HPWH` are random.
         const next = pieces[index + 1] ?? '';
-        if (piece.length > 4 || /^[a-z]/.test(next) || /^[A-Z]{2,}$/.test(next)) return false;
+        const maxDigits = /^[A-Z][a-z]/.test(next) ? 5 : 4;
+        if (piece.length > maxDigits || /^[a-z]/.test(next) || /^[A-Z]{2,}$/.test(next)) return false;
       } else {
         if (piece.length >= 5 && !/[aeiouy]/i.test(piece)) return false;
         letters += piece.length;
@@ -209,7 +216,7 @@ export function isIdentifier(secret: string): boolean {
     }
   }
   if (words === 0 || letters / words < MIN_AVERAGE_WORD_LENGTH) return false;
-  if (CONSTANT_CASE.test(core)) return true;
+  if (CONSTANT_CASE.test(core) || SEGMENTED_WORDS.test(core)) return true;
   const likeness = wordLikeness(allPieces);
   return likeness === undefined || likeness >= MIN_WORD_LIKENESS;
 }

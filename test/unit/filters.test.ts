@@ -142,8 +142,8 @@ describe('the identifier, placeholder and sequence filters keep random keys', ()
       .filter((line) => line !== '' && !line.startsWith('#'));
     expect(corpus.length).toBeGreaterThan(100);
     expect(corpus.filter((value) => !isIdentifier(value))).toEqual([]);
-    // Values from the rules' negative examples and the recall corpus's negative cases.
-    for (const value of ['oauthClientSecretInput', 'WordPieceTokenizerForMultilingualText', 'bearer_with_refresh_rotation', 'production-database-credentials', '_updateExtraLibsToken', 'AES_256_GCM', 'exchangeRecaptchaV3Token']) {
+    // Values from the rules' negative examples, the recall corpus's negative cases and Python's cryptography package.
+    for (const value of ['oauthClientSecretInput', 'WordPieceTokenizerForMultilingualText', 'bearer_with_refresh_rotation', 'production-database-credentials', '_updateExtraLibsToken', 'AES_256_GCM', 'exchangeRecaptchaV3Token', 'self._lib.NID_aes_256_cbc', 'X25519PrivateKey']) {
       expect(isIdentifier(value), value).toBe(true);
     }
   });
