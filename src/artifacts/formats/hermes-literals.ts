@@ -131,7 +131,7 @@ function tableFor(version: number): OpcodeTable {
 interface Buffers {
   readonly keys: Uint8Array;
   readonly values: Uint8Array;
-  /** Version 97+: `{keyBufferOffset, numProps}` pairs; empty before. */
+  /** Version 97+: `{keyBufferOffset, numProps}` pairs; undefined before, where instructions carry both. */
   readonly shapes: DataView | undefined;
   readonly shapeCount: number;
 }
@@ -142,21 +142,24 @@ function buffersOf(bytes: Uint8Array, view: DataView, sections: HermesSections):
     if (start + size > bytes.length) throw new FormatError(`Hermes ${what} ends at 0x${(start + size).toString(16)}, past the end of the file (${bytes.length} bytes)`);
     return bytes.subarray(start, start + size);
   };
-  const sizesAt = sections.version <= LAST_VERSION_WITH_COUNTED_OBJECTS ? (sections.version >= FIRST_VERSION_WITH_BIGINTS ? 0x50 : 0x48) : 0x50;
+  const counted = sections.version <= LAST_VERSION_WITH_COUNTED_OBJECTS;
+  // The buffer sizes follow the regexp counts, which follow the bigint counts from version 87.
+  const sizesAt = counted && sections.version < FIRST_VERSION_WITH_BIGINTS ? 0x48 : 0x50;
   const firstSize = u32(sizesAt);
   const keySize = u32(sizesAt + 4);
   const third = u32(sizesAt + 8);
   const firstStart = align4(sections.storageEnd);
   const keyStart = align4(firstStart + firstSize);
-  slice(firstStart, firstSize, sections.version <= LAST_VERSION_WITH_COUNTED_OBJECTS ? 'array buffer' : 'literal value buffer');
+  // Up to version 96 the array buffer (unused here); from 97 the value buffer objects and arrays share.
+  const first = slice(firstStart, firstSize, counted ? 'array buffer' : 'literal value buffer');
   const keys = slice(keyStart, keySize, 'object key buffer');
   const thirdStart = align4(keyStart + keySize);
-  if (sections.version <= LAST_VERSION_WITH_COUNTED_OBJECTS) {
+  if (counted) {
     return { keys, values: slice(thirdStart, third, 'object value buffer'), shapes: undefined, shapeCount: 0 };
   }
   if (third > (bytes.length - thirdStart) / SHAPE_ENTRY_SIZE) throw new FormatError(`Hermes object shape table (${third} entries) runs past the end of the file`);
   const shapes = new DataView(bytes.buffer, bytes.byteOffset + thirdStart, third * SHAPE_ENTRY_SIZE);
-  return { keys, values: bytes.subarray(firstStart, firstStart + firstSize), shapes, shapeCount: third };
+  return { keys, values: first, shapes, shapeCount: third };
 }
 
 /** Tags of the serialized literal format: 3 type bits, then 4 (or, with the top bit, 12) length bits. */
