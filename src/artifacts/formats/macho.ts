@@ -5,7 +5,7 @@
  * deduplicates. App Store binaries are FairPlay-encrypted: their encrypted range is reported, not read.
  */
 import { findTextRuns } from './printable.js';
-import { objcNamedConstants } from './objc.js';
+import { objcNamedConstants, S_CSTRING_LITERALS, ZERO_FILL_TYPES } from './objc.js';
 import { FormatError, type Extraction, type ExtractedString } from '../strings.js';
 
 const MH_MAGIC = 0xfeedface;
@@ -22,9 +22,6 @@ const LC_ENCRYPTION_INFO_64 = 0x2c;
 const LOAD_COMMAND_HEADER = 8;
 
 const SECTION_TYPE_MASK = 0xff;
-const S_CSTRING_LITERALS = 0x2;
-/** Section types with no bytes in the file: S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL. */
-const ZERO_FILL_TYPES: ReadonlySet<number> = new Set([0x1, 0xc, 0x12]);
 
 const CPU_ARCH_ABI64 = 0x0100_0000;
 const CPU_TYPE_X86 = 7;

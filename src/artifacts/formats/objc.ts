@@ -39,8 +39,10 @@ export interface NamedConstant {
 
 const CPU_TYPE_X86_64 = 0x0100_0007;
 const CPU_TYPE_ARM64 = 0x0100_000c;
-const S_CSTRING_LITERALS = 0x2;
-const ZERO_FILL_TYPES: ReadonlySet<number> = new Set([0x1, 0xc, 0x12]);
+/** The section type of C string literals (`__cstring`). */
+export const S_CSTRING_LITERALS = 0x2;
+/** Section types with no bytes in the file: S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL. */
+export const ZERO_FILL_TYPES: ReadonlySet<number> = new Set([0x1, 0xc, 0x12]);
 /** class_t: isa, superclass, cache, vtable, data (class_rw/ro pointer with flag bits in the low 3). */
 const CLASS_ISA = 0;
 const CLASS_DATA = 32;
