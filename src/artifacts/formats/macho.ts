@@ -5,7 +5,7 @@
  * deduplicates. App Store binaries are FairPlay-encrypted: their encrypted range is reported, not read.
  */
 import { findTextRuns } from './printable.js';
-import { objcNamedConstants, S_CSTRING_LITERALS, ZERO_FILL_TYPES } from './objc.js';
+import { objcNamedConstants, S_CSTRING_LITERALS, ZERO_FILL_TYPES, type MachSection } from './objc.js';
 import { FormatError, type Extraction, type ExtractedString } from '../strings.js';
 
 const MH_MAGIC = 0xfeedface;
@@ -65,16 +65,6 @@ interface Slice {
   readonly size: number;
 }
 
-interface Section {
-  readonly segment: string;
-  readonly name: string;
-  readonly type: number;
-  /** From the start of the slice. */
-  readonly offset: number;
-  readonly size: number;
-  /** Where the section is mapped in memory, which pointers and instructions refer to. */
-  readonly address: number;
-}
 
 interface Encryption {
   readonly offset: number;
@@ -154,7 +144,7 @@ function fatSlices(view: DataView, magic: number, notices: string[]): Slice[] {
   return slices;
 }
 
-function readSections(slice: Uint8Array, view: DataView, layout: ThinLayout, at: number, commandSize: number): Section[] {
+function readSections(slice: Uint8Array, view: DataView, layout: ThinLayout, at: number, commandSize: number): MachSection[] {
   const segment = layout.is64 ? SEGMENT_64 : SEGMENT_32;
   if (commandSize < segment.command) throw new FormatError(`segment command of ${commandSize} bytes is too small`);
   const count = view.getUint32(at + segment.nsects, layout.littleEndian);
@@ -173,7 +163,7 @@ function readSections(slice: Uint8Array, view: DataView, layout: ThinLayout, at:
 }
 
 interface LoadCommands {
-  readonly sections: readonly Section[];
+  readonly sections: readonly MachSection[];
   readonly encryptions: readonly Encryption[];
 }
 
@@ -184,7 +174,7 @@ function readLoadCommands(slice: Uint8Array, view: DataView, layout: ThinLayout)
   const commandsEnd = headerSize + view.getUint32(20, layout.littleEndian);
   if (commandsEnd > slice.length) throw new FormatError('load commands extend past the end of the binary');
   if (count > (commandsEnd - headerSize) / LOAD_COMMAND_HEADER) throw new FormatError(`${count} load commands do not fit in ${commandsEnd - headerSize} bytes`);
-  const sections: Section[] = [];
+  const sections: MachSection[] = [];
   const encryptions: Encryption[] = [];
   let at = headerSize;
   for (let index = 0; index < count; index++) {
@@ -211,7 +201,7 @@ function readLoadCommands(slice: Uint8Array, view: DataView, layout: ThinLayout)
  * of any segment (`__TEXT`, `__DATA_CONST`, `__DATA` in older binaries, `__AUTH_CONST` on arm64e)
  * mix strings with pointers and numbers, so they are scanned for printable runs.
  */
-function contentOf(section: Section): SectionContent | undefined {
+function contentOf(section: MachSection): SectionContent | undefined {
   if (ZERO_FILL_TYPES.has(section.type) || section.size === 0) return undefined;
   if (section.type === S_CSTRING_LITERALS) return 'c-strings';
   if (section.name === '__ustring') return 'utf16-strings';

@@ -22,6 +22,7 @@ export interface MachSection {
   /** From the start of the slice. */
   readonly offset: number;
   readonly size: number;
+  /** Where the section is mapped in memory, which pointers and instructions refer to. */
   readonly address: number;
 }
 
