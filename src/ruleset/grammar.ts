@@ -15,6 +15,17 @@ const NAME_CLOSE = String.raw`[ \t'"\x60\\\])]{0,6}`;
 /** A declared type: `string`, `String`, `&'static str`, `Optional[str]`, `Map<String, String>`, `String?`. */
 const TYPE = String.raw`(?:&(?:'static[ \t]{1,3})?)?[A-Za-z_][\w.]{0,40}(?:<[\w., ]{0,60}>|\[[\w., ]{0,40}\])?\??`;
 
+/** An optional quote around a field name, escaped when the JSON sits inside a string. */
+const FIELD_QUOTE = String.raw`\\?["']?`;
+
+/**
+ * The field that holds the name in a name/value pair, checked behind the name's end: `- name: X`
+ * (a Kubernetes or Compose `env:` list, CloudFormation `Name: X`), `{"name": "X"` (ECS task
+ * definitions, `kubectl -o json`), `{ name = "X"` (Terraform), `"ParameterKey": "X"` (CloudFormation
+ * parameter files), `{"key": "X"` (Postman variables and headers).
+ */
+const PAIR_NAME = String.raw`(?:^|[\s{,\[(])(?:-[ \t]{1,3})?${FIELD_QUOTE}(?:[Pp]arameter)?(?:[Nn]ame|[Kk]ey)${FIELD_QUOTE}[ \t]{0,3}[:=][ \t]{0,3}${FIELD_QUOTE}[\w.-]{1,100}${NAME_CLOSE}`;
+
 /**
  * The ways one line gives a name its value, longest first where one is a prefix of another.
  * Each alternative is followed by the value, after up to five spaces.
@@ -32,6 +43,12 @@ const OPERATORS: readonly string[] = [
   String.raw`>[ \t\r]{0,4}\n[ \t]{0,40}`,
   // A property list: `<key>ApiSecret</key>` then `<string>value</string>`.
   String.raw`</key>[ \t\r\n]{0,40}<string>`,
+  // A name/value pair: the value in the next field, on the same line or the next one
+  // (`- name: API_TOKEN` / `  value: "…"`, `{"name": "API_TOKEN", "value": "…"}`). `valueFrom:`,
+  // a reference to a Kubernetes Secret or ConfigMap, is not `value`.
+  String.raw`(?<=${PAIR_NAME})[ \t]{0,3},?[ \t\r]{0,4}\n?[ \t]{0,40}${FIELD_QUOTE}(?:[Pp]arameter)?[Vv]alue${FIELD_QUOTE}[ \t]{0,3}[:=][ \t]{0,3}`,
+  // Hadoop-style configuration XML: `<name>fs.s3a.secret.key</name>` then `<value>…</value>`.
+  String.raw`(?<=<name>[ \t]{0,3}[\w.-]{1,100})[ \t]{0,3}</name>[ \t\r\n]{0,40}<value>[ \t\r\n]{0,40}`,
   // make `:::=`, `::=`, `?=`, `+=`; Go `:=`; PHP `.=`; Ruby `||=`; JavaScript `??=`; PHP and Ruby `=>`; R `<-`.
   String.raw`:{1,3}=|[?+.]=|\|\|=|\?\?=|=>|<-`,
   // Shell, env, INI, TOML, HCL, properties, every language's `=` (not a comparison).

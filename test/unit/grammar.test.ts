@@ -73,6 +73,21 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['fish set -x', `set -gx DEMO_API_KEY ${KEY}`],
     ['command-line flag', `demo-cli sync --demo-api-key ${KEY} --verbose`],
     ['command-line flag with =', `demo-cli sync --demo-api-key=${KEY}`],
+    ['Kubernetes env list', `    env:\n      - name: DEMO_API_KEY\n        value: "${KEY}"\n`],
+    ['Kubernetes env list, quoted name, unquoted value', `env:\n- name: "DEMO_API_KEY"\n  value: ${KEY}\n`],
+    ['Kubernetes env list, CRLF', `env:\r\n  - name: DEMO_API_KEY\r\n    value: '${KEY}'\r\n`],
+    ['CloudFormation YAML', `Environment:\n  - Name: DEMO_API_KEY\n    Value: ${KEY}\n`],
+    ['ECS task definition, one line', `"environment": [{"name": "DEMO_API_KEY", "value": "${KEY}"}]`],
+    ['ECS task definition, consecutive lines', `"environment": [\n  {\n    "name": "DEMO_API_KEY",\n    "value": "${KEY}"\n  }\n]`],
+    ['CloudFormation JSON', `{ "Name" : "DEMO_API_KEY", "Value" : "${KEY}" }`],
+    ['CloudFormation parameter file', `[{"ParameterKey": "DemoApiKey", "ParameterValue": "${KEY}"}]`],
+    ['Terraform container definition', `environment = [{ name = "DEMO_API_KEY", value = "${KEY}" }]`],
+    ['YAML flow mapping', `env: [{name: DEMO_API_KEY, value: ${KEY}}]`],
+    ['Postman variable', `"variable": [{"key": "demoApiKey", "value": "${KEY}", "type": "string"}]`],
+    ['name/value JSON inside a string', `"[{\\"name\\":\\"DEMO_API_KEY\\",\\"value\\":\\"${KEY}\\"}]"`],
+    ['Compose environment list', `services:\n  web:\n    environment:\n      - DEMO_API_KEY=${KEY}\n`],
+    ['kubectl --from-literal', `kubectl create secret generic demo --from-literal=DEMO_API_KEY=${KEY}`],
+    ['Hadoop configuration XML', `<property>\n  <name>demo.api.key</name>\n  <value>${KEY}</value>\n</property>`],
   ])('%s', (_syntax, text) => {
     expect(found(text)).toEqual([KEY]);
   });
@@ -86,6 +101,12 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['space after the name outside ENV, ARG and flags', `DEMO_API_KEY ${KEY}`],
     ['a handle in the middle of a line', `ping @demo_api_key ${KEY}`],
     ['a value after a blank line in YAML', `demo_api_key:\n\n${KEY}`],
+    ['a Kubernetes valueFrom reference', `env:\n  - name: DEMO_API_KEY\n    valueFrom:\n      secretKeyRef:\n        name: demo\n        key: ${KEY}\n`],
+    ['a Kubernetes env value that is a variable', `env:\n  - name: DEMO_API_KEY\n    value: \${DEMO_KEY_${KEY}}\n`],
+    ['a value field after a field that is not the name', `- image: DEMO_API_KEY\n  value: ${KEY}\n`],
+    ['a value field after a blank line', `- name: DEMO_API_KEY\n\n  value: ${KEY}\n`],
+    ['a value field two fields later', `- name: DEMO_API_KEY\n  description: the key\n  value: ${KEY}\n`],
+    ['a Hadoop value after another element', `<name>demo.api.key</name>\n<description>x</description>\n<value>${KEY}</value>`],
     ['too many lines between a Terraform variable and its default', `variable "demo_api_key" {\n  type = string\n  type = string\n  type = string\n  type = string\n  type = string\n  default = "${KEY}"\n}`],
   ])('not %s', (_syntax, text) => {
     expect(found(text)).toEqual([]);
