@@ -57,13 +57,37 @@ function nextMatch(regex: RegExp, view: string, ruleIndex: number, ruleset: Rule
   return regex.exec(view);
 }
 
-function* ruleCandidates(ruleIndex: number, view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Generator<Candidate> {
+/**
+ * The rule's matches in `view`, in order. Where the rule's matches start at its keywords and the
+ * prefilter told where those start, the regex is tried there only; the matches are the same.
+ */
+function* ruleMatches(ruleIndex: number, view: string, ruleset: Ruleset, starts: readonly number[] | undefined): Generator<RegExpExecArray> {
   const rule = ruleset.rules[ruleIndex]!;
-  if (rule.path && !rule.path.test(path)) return;
+  if (rule.sticky !== undefined && starts !== undefined) {
+    const sticky = rule.sticky;
+    let searchedTo = 0;
+    for (const start of starts) {
+      if (start < searchedTo) continue;
+      sticky.lastIndex = start;
+      const match = nextMatch(sticky, view, ruleIndex, ruleset);
+      if (match === null) continue;
+      searchedTo = start + Math.max(match[0].length, 1);
+      yield match;
+    }
+    return;
+  }
   const regex = rule.regex;
   regex.lastIndex = 0;
   for (let match = nextMatch(regex, view, ruleIndex, ruleset); match; match = nextMatch(regex, view, ruleIndex, ruleset)) {
     if (match[0].length === 0) regex.lastIndex++;
+    yield match;
+  }
+}
+
+function* ruleCandidates(ruleIndex: number, view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator, starts: readonly number[] | undefined): Generator<Candidate> {
+  const rule = ruleset.rules[ruleIndex]!;
+  if (rule.path && !rule.path.test(path)) return;
+  for (const match of ruleMatches(ruleIndex, view, ruleset, starts)) {
     const { start, end } = secretSpan(match, rule);
     const secret = text.slice(start, end);
     if (secret.length === 0) continue;
@@ -90,15 +114,16 @@ function overlaps(a: Candidate, b: Candidate): boolean {
 /** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
 function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
   const found: Candidate[] = [];
+  const keywords = ruleset.keywords.scan(view);
   const search = (index: number) => {
     // One push per candidate: spreading a rule's matches overflows the stack past ~100 000.
-    for (const candidate of ruleCandidates(index, view, text, path, ruleset, locator)) found.push(candidate);
+    for (const candidate of ruleCandidates(index, view, text, path, ruleset, locator, keywords.starts(index))) found.push(candidate);
   };
   // Rules that are never reported (an issuer, a client id) only matter next to a candidate that takes
   // them as companions, or to a generic candidate they would outrank on the same text: they search
   // after the others, and not at all when nothing found needs them. Their regexes are the slow kind.
   const unreported: number[] = [];
-  for (const index of ruleset.keywords.candidates(view)) {
+  for (const index of keywords.rules) {
     if (ruleset.skipRule?.(index) === true) continue;
     if (ruleset.rules[index]!.spec.skipReport) unreported.push(index);
     else search(index);

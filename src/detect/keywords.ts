@@ -11,9 +11,20 @@
  * table, are left to a regex with that same flag.
  */
 
+export interface KeywordScan {
+  /** Indices of the rules worth running on the text, ascending. */
+  readonly rules: readonly number[];
+  /**
+   * Where the keywords of rule `rule` start in the text, ascending and distinct, for the rules the
+   * index was built to anchor; undefined for the others.
+   */
+  starts(rule: number): readonly number[] | undefined;
+}
+
 export interface KeywordIndex {
   /** Indices of the rules worth running on `text`, ascending. */
   candidates(text: string): number[];
+  scan(text: string): KeywordScan;
 }
 
 function escapeRegex(literal: string): string {
@@ -120,11 +131,23 @@ function asciiLowerCase(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
+/** Every start of `keyword` in `folded` (overlapping ones too), ascending. */
+function startsOf(folded: string, keyword: string): number[] {
+  const starts: number[] = [];
+  for (let at = folded.indexOf(keyword); at !== -1; at = folded.indexOf(keyword, at + 1)) starts.push(at);
+  return starts;
+}
+
 /**
  * `rulesKeywords[i]` are rule i's lowercased keywords; a rule without keywords always runs.
+ * `anchored[i]`: rule i's matches start at its keywords, so a scan tells where they start.
  * `searchWithoutAutomaton`: characters searched keyword by keyword before the automaton is built.
  */
-export function keywordIndex(rulesKeywords: readonly (readonly string[])[], searchWithoutAutomaton = SEARCH_WITHOUT_AUTOMATON): KeywordIndex {
+export function keywordIndex(
+  rulesKeywords: readonly (readonly string[])[],
+  anchored: readonly boolean[] = [],
+  searchWithoutAutomaton = SEARCH_WITHOUT_AUTOMATON,
+): KeywordIndex {
   const rulesByKeyword = new Map<string, number[]>();
   const alwaysRun: number[] = [];
   rulesKeywords.forEach((keywords, ruleIndex) => {
@@ -144,6 +167,16 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[], sear
   const ascii = fits ? keywords.filter(isAscii) : [];
   const asciiRules = ascii.map((keyword) => rulesByKeyword.get(keyword)!);
   const asciiLower = ascii.map(asciiLowerCase);
+  const asciiIndex = new Map(ascii.map((keyword, index) => [keyword, index]));
+  // Anchored rules' keywords by their index in `ascii`; a rule with a keyword outside it is searched whole.
+  const anchorKeywords = new Map<number, readonly number[]>();
+  rulesKeywords.forEach((keywords, rule) => {
+    const indices = keywords.map((keyword) => asciiIndex.get(keyword));
+    if (anchored[rule] === true && keywords.length > 0 && indices.every((index) => index !== undefined)) anchorKeywords.set(rule, indices);
+  });
+  const isAnchor = new Uint8Array(ascii.length);
+  for (const indices of anchorKeywords.values()) for (const index of indices) isAnchor[index] = 1;
+  const anchorCount = isAnchor.reduce((count, flag) => count + flag, 0);
   // Built on first need: a pre-commit run scanning a few short lines never pays for it.
   let automaton: Automaton | undefined;
   let searchedWithout = 0;
@@ -151,13 +184,16 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[], sear
   const unicodeAnywhere = unicode.length === 0 ? undefined : new RegExp(unicode.map(escapeRegex).join('|'), 'gi');
   const unicodeHere = unicode.map((keyword) => new RegExp(escapeRegex(keyword), 'iy'));
 
-  const asciiFound = (text: string, selected: Set<number>): void => {
+  /** Marks the rules whose keywords occur in `text`, and fills `starts[k]` for each anchor keyword k found. */
+  const asciiFound = (text: string, selected: Set<number>, starts: number[][]): void => {
     if (ascii.length === 0) return;
     if (automaton === undefined && searchedWithout + text.length <= searchWithoutAutomaton) {
       searchedWithout += text.length;
       const folded = asciiLowerCase(text);
       asciiLower.forEach((keyword, index) => {
-        if (folded.includes(keyword)) for (const rule of asciiRules[index]!) selected.add(rule);
+        if (!folded.includes(keyword)) return;
+        for (const rule of asciiRules[index]!) selected.add(rule);
+        if (isAnchor[index] === 1) starts[index] = startsOf(folded, keyword);
       });
       return;
     }
@@ -174,10 +210,12 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[], sear
       const end = foundStart[state + 1]!;
       for (let at = foundStart[state]!; at < end; at++) {
         const keyword = found[at]!;
+        if (isAnchor[keyword] === 1) (starts[keyword] ??= []).push(i + 1 - asciiLower[keyword]!.length);
         if (seen[keyword] === 1) continue;
         seen[keyword] = 1;
         for (const rule of asciiRules[keyword]!) selected.add(rule);
-        if (--unseen === 0) return;
+        // Every keyword seen: nothing more to learn, unless anchored rules need where theirs start.
+        if (--unseen === 0 && anchorCount === 0) return;
       }
     }
   };
@@ -199,12 +237,21 @@ export function keywordIndex(rulesKeywords: readonly (readonly string[])[], sear
     }
   };
 
-  return {
-    candidates(text) {
-      const selected = new Set<number>(baseline);
-      asciiFound(text, selected);
-      unicodeFound(text, selected);
-      return [...selected].sort((a, b) => a - b);
-    },
+  const scan = (text: string): KeywordScan => {
+    const selected = new Set<number>(baseline);
+    const starts: number[][] = [];
+    asciiFound(text, selected, starts);
+    unicodeFound(text, selected);
+    return {
+      rules: [...selected].sort((a, b) => a - b),
+      starts(rule) {
+        const keywords = anchorKeywords.get(rule);
+        if (keywords === undefined) return undefined;
+        if (keywords.length === 1) return starts[keywords[0]!] ?? [];
+        const merged = keywords.flatMap((keyword) => starts[keyword] ?? []).sort((a, b) => a - b);
+        return merged.filter((at, index) => index === 0 || at !== merged[index - 1]);
+      },
+    };
   };
+  return { candidates: (text) => [...scan(text).rules], scan };
 }

@@ -3,7 +3,8 @@ import type { AllowlistSpec, FilterName, PatternSpec, RuleSpec, RulesetSpec } fr
 import { DEFAULT_FILTERS } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import { keywordIndex, type KeywordIndex } from '../detect/keywords.js';
-import { compileRuleRegex } from './regex.js';
+import { compileRuleRegex, compileStickyRuleRegex } from './regex.js';
+import { startsAtKeyword } from './anchor.js';
 
 export interface Allowlist {
   readonly condition: 'OR' | 'AND';
@@ -19,6 +20,8 @@ export interface Allowlist {
 export interface Rule {
   readonly spec: RuleSpec;
   readonly regex: RegExp;
+  /** For a rule whose matches start at its keywords: the regex tried only where they start. */
+  readonly sticky?: RegExp;
   readonly path?: RegExp;
   readonly filters: readonly FilterName[];
   readonly checksum?: (secret: string) => boolean;
@@ -60,6 +63,7 @@ export function compileRule(spec: RuleSpec): Rule {
   return {
     spec,
     regex: compileRuleRegex(spec.regex, spec.flags),
+    ...(startsAtKeyword(spec.regex, spec.flags, spec.keywords) ? { sticky: compileStickyRuleRegex(spec.regex, spec.flags) } : {}),
     ...(spec.path === undefined ? {} : { path: compilePattern(spec.path) }),
     filters: [...new Set([...(spec.defaultFilters ? DEFAULT_FILTERS : []), ...spec.filters])],
     ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),
@@ -72,7 +76,10 @@ export function compileRuleset(spec: RulesetSpec): Ruleset {
   return {
     spec,
     rules,
-    keywords: keywordIndex(rules.map((rule) => rule.spec.keywords)),
+    keywords: keywordIndex(
+      rules.map((rule) => rule.spec.keywords),
+      rules.map((rule) => rule.sticky !== undefined),
+    ),
     allowlists: spec.global.allowlists.map(compileAllowlist),
     documentedExamples: new Set(spec.global.documentedExamples),
   };

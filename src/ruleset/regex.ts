@@ -7,6 +7,11 @@ export function compileRuleRegex(source: string, flags: string): RegExp {
   return new RegExp(source, `${flags}gd`);
 }
 
+/** `y` to try the regex at one position only, `d` for capture-group offsets. */
+export function compileStickyRuleRegex(source: string, flags: string): RegExp {
+  return new RegExp(source, `${flags}yd`);
+}
+
 /** "Invalid regular expression: /(?i)x/gd: Invalid group" → "Invalid group". */
 export function regexErrorReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -5,7 +5,7 @@ describe.each([
   ['keyword by keyword', undefined],
   ['with the automaton', 0],
 ])('keywordIndex, %s', (_, searchWithoutAutomaton) => {
-  const keywordIndex = (rules: readonly (readonly string[])[]) => keywordIndexOf(rules, searchWithoutAutomaton);
+  const keywordIndex = (rules: readonly (readonly string[])[]) => keywordIndexOf(rules, [], searchWithoutAutomaton);
   const index = keywordIndex([['sk_live_'], ['ghp_', 'gho_'], [], ['secret'], ['client_secret']]);
 
   it('selects only rules whose keywords occur, plus rules without keywords', () => {
@@ -47,7 +47,7 @@ describe.each([
   ['keyword by keyword', undefined],
   ['with the automaton', 0],
 ])('keywordIndex against a case-insensitive regex per keyword, %s', (_, searchWithoutAutomaton) => {
-  const keywordIndex = (rules: readonly (readonly string[])[]) => keywordIndexOf(rules, searchWithoutAutomaton);
+  const keywordIndex = (rules: readonly (readonly string[])[]) => keywordIndexOf(rules, [], searchWithoutAutomaton);
   it('agrees on keywords that are prefixes, suffixes and infixes of each other', () => {
     const rules = [['he'], ['she'], ['his'], ['hers'], ['ushers'], ['key'], ['api_key'], ['-----begin'], ['$1$'], ['a.b'], ['x\\"y']];
     for (const text of ['ushers', 'USHERS', 'sHe', 'hi his', 'private api_KEY=', '-----BEGIN RSA', 'pw $1$salt', 'aXb', 'a.B', 'x\\"Y', 'hehehe', '']) {
@@ -90,8 +90,53 @@ describe('keywordIndex with more keywords than its table holds', () => {
 
 describe('keywordIndex switching to the automaton', () => {
   it('answers the same before and after it is built', () => {
-    const index = keywordIndex([['secret'], ['token'], ['-----begin']], 100);
+    const index = keywordIndex([['secret'], ['token'], ['-----begin']], [], 100);
     const texts = ['my SECRET', 'a token', 'x'.repeat(90), '-----BEGIN', 'token and secret', 'nothing'];
     expect(texts.map((text) => index.candidates(text))).toEqual([[0], [1], [], [2], [0, 1], []]);
+  });
+});
+
+/** Every start of each keyword (case-insensitive, overlapping), merged per rule: what `starts` must give. */
+function startsByRegex(keywords: readonly string[], text: string): number[] {
+  const escape = (keyword: string) => keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const starts = new Set<number>();
+  for (const keyword of keywords) {
+    const here = new RegExp(escape(keyword), 'iy');
+    for (let at = 0; at < text.length; at++) {
+      here.lastIndex = at;
+      if (here.test(text)) starts.add(at);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+describe.each([
+  ['keyword by keyword', undefined],
+  ['with the automaton', 0],
+])('keywordIndex telling where anchored rules\' keywords start, %s', (_, searchWithoutAutomaton) => {
+  it('gives every start, overlapping ones too, merged across a rule\'s keywords', () => {
+    const rules = [['key', 'secret'], ['token'], ['aa', 'aaa']];
+    const index = keywordIndexOf(rules, [true, false, true], searchWithoutAutomaton);
+    const scan = index.scan('API_KEY=1 secretkey tokenaaaa');
+    expect(scan.rules).toEqual([0, 1, 2]);
+    expect(scan.starts(0)).toEqual([4, 10, 16]);
+    expect(scan.starts(1)).toBeUndefined();
+    expect(scan.starts(2)).toEqual([25, 26, 27]);
+    expect(index.scan('nothing').starts(0)).toEqual([]);
+  });
+
+  it('agrees with a regex on random texts over a small alphabet', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const next = random(seed);
+      const word = (length: number) => Array.from({ length }, () => 'abAB-\u017f'[Math.floor(next() * 6)]).join('');
+      const rules = Array.from({ length: 1 + Math.floor(next() * 5) }, () => Array.from({ length: 1 + Math.floor(next() * 3) }, () => word(1 + Math.floor(next() * 3)).toLowerCase()));
+      const anchored = rules.map(() => next() < 0.7);
+      const text = word(Math.floor(next() * 60));
+      const scan = keywordIndexOf(rules, anchored, searchWithoutAutomaton).scan(text);
+      rules.forEach((keywords, rule) => {
+        const expected = anchored[rule] && !keywords.some((keyword) => /[^\x00-\x7f]/.test(keyword)) ? startsByRegex(keywords, text) : undefined;
+        expect(scan.starts(rule), `seed ${seed}: ${JSON.stringify(rules)} in ${JSON.stringify(text)}`).toEqual(expected);
+      });
+    }
   });
 });
