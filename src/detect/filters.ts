@@ -70,11 +70,17 @@ function chanceOfAtLeast(hits: number, trials: number, p: number): number {
   return tail;
 }
 
+/** The longest unit a repeated fake repeats: `RlJGUkZS` (base64 of a repeated word) is 8. */
+const MAX_REPEAT_PERIOD = 16;
+
 /**
  * A hand-typed fake: `1234567890abcdef1234567890abcdef`, `abcdefghijklmnopqrstuvwx`,
  * `aaaabbbbccccdddd…`, `A1B2C3D4E5F6G7H8I9J0` (every other character counts), `abc123def456ghi789`:
  * more neighbours in counting order (or repeated) than one random key of its alphabet in a million
- * has, where a neighbour is in order by chance 3 times in the alphabet's size (10 digits, 16 hex, 26 letters, 36).
+ * has, where a neighbour is in order by chance 3 times in the alphabet's size (10 digits, 16 hex, 26 letters, 36);
+ * or a short unit repeated (`Uj5HRlJGUkZSRlJGUkZSRlJG…`): more characters equal to the one a period
+ * before than a random key has with that chance, where two are equal by the chance that two characters
+ * drawn from the value's own letter counts are (so a value of few letters is not a repeat for that alone).
  */
 export function isObviousSequence(secret: string): boolean {
   const value = secret.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, MAX_SEQUENCE_LENGTH);
@@ -85,6 +91,14 @@ export function isObviousSequence(secret: string): boolean {
     let inOrder = 0;
     for (let i = stride; i < value.length; i++) if (inSequence(value[i - stride]!, value[i]!)) inOrder++;
     if (chanceOfAtLeast(inOrder, value.length - stride, chance) < SEQUENCE_CHANCE) return true;
+  }
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  const equalByChance = [...counts.values()].reduce((sum, count) => sum + (count / value.length) ** 2, 0);
+  for (let period = 3; period <= MAX_REPEAT_PERIOD && period * 2 <= value.length; period++) {
+    let repeated = 0;
+    for (let i = period; i < value.length; i++) if (value[i] === value[i - period]) repeated++;
+    if (chanceOfAtLeast(repeated, value.length - period, equalByChance) < SEQUENCE_CHANCE) return true;
   }
   return false;
 }

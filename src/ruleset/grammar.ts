@@ -64,8 +64,9 @@ const OPERATORS: readonly string[] = [
   String.raw`(?<=(?:[({]|\w[ \t])[ \t]{0,3}(?:\\?["'\x60][^"'\x60\r\n]{1,80}\\?["'\x60]|:\w{1,80})[ \t]{0,3}),`,
   // Gradle's generated constants, Groovy or Kotlin DSL: `buildConfigField "String", "API_KEY", "\"…\""`
   // and `resValue("string", "api_key", "…")`; the type comes before the name, and a BuildConfig
-  // string's value is a Java literal, so its quotes are escaped inside the outer ones.
-  String.raw`(?<=\b(?:buildConfigField|resValue)[ \t(]{1,4}["'][\w.<>]{1,40}["'][ \t]{0,3},[ \t]{0,3}["'][^"'\r\n]{1,80}["'][ \t]{0,3}),[ \t]{0,3}(?:"(?=\\"))?`,
+  // string's value is a Java literal, so its quotes are escaped inside the outer ones, or stand
+  // unescaped inside Groovy's single quotes (`'"…"'`).
+  String.raw`(?<=\b(?:buildConfigField|resValue)[ \t(]{1,4}["'][\w.<>]{1,40}["'][ \t]{0,3},[ \t]{0,3}["'][^"'\r\n]{1,80}["'][ \t]{0,3}),[ \t]{0,3}(?:"(?=\\")|'(?="))?`,
   // A setter or constructor named for the value: `setApiKey("…")`, `ApiToken("…")`.
   String.raw`(?<=\w)\(`,
   // Separated by spaces only where a line's syntax says so: Dockerfile `ENV`/`ARG`, `#define`,

@@ -181,6 +181,9 @@ describe('sequence: hand-typed fakes', () => {
       'ABCD1234-EFGH5678-IJKL9101-MNOP1121',
       '0987654321fedcba0987654321fedcba',
       'ZYXWVUTSRQPONMLKJIHG',
+      'Uj5HWTBGRVJFUlVGRlJGUkZSRlJGUkZSRlJGUkZSRlJGUkZSRlJGUkZSRlJGUkZS',
+      'q8Zt3Lq8Zt3Lq8Zt3Lq8Zt3L',
+      'xK2mP9wQvR7nxK2mP9wQvR7nxK2mP9wQvR7n',
     ]) {
       expect(isObviousSequence(value), value).toBe(true);
     }

@@ -60,6 +60,7 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['R', `demo_api_key <- "${KEY}"`],
     ['Groovy property', `property 'demo.api.key', '${KEY}'`],
     ['Gradle buildConfigField', `buildConfigField "String", "DEMO_API_KEY", "\\"${KEY}\\""`],
+    ['Gradle buildConfigField in Groovy single quotes', `buildConfigField 'String' , 'DEMO_API_KEY' , '"${KEY}"'`],
     ['Gradle Kotlin DSL buildConfigField', `buildConfigField("String", "DEMO_API_KEY", "\\"${KEY}\\"")`],
     ['Gradle resValue', `resValue "string", "demo_api_key", "${KEY}"`],
     ['Elixir module attribute', `  @demo_api_key "${KEY}"`],
