@@ -94,7 +94,8 @@ export type FilterName =
   | 'identifier'
   | 'path'
   | 'short-lived-jwt'
-  | 'unprivileged-jwt';
+  | 'unprivileged-jwt'
+  | 'expired-sas';
 
 /** Checksums a provider defines for its tokens (see detect/checksum.ts). */
 export type ChecksumName = 'crc32-base62';

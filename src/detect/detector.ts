@@ -91,7 +91,7 @@ function* ruleCandidates(ruleIndex: number, view: string, text: string, path: st
     const { start, end } = secretSpan(match, rule);
     const secret = text.slice(start, end);
     if (secret.length === 0) continue;
-    if (rejectingFilter(rule.filters, { secret, match: match[0], documentedExamples: ruleset.documentedExamples })) continue;
+    if (rejectingFilter(rule.filters, { secret, match: match[0], documentedExamples: ruleset.documentedExamples, text, start, end, now: ruleset.now })) continue;
     const entropy = shannonEntropy(secret);
     // A provider rule's gate is written for its format; a catch-all rule's cannot know the value's alphabet.
     if (entropy < (rule.spec.generic ? entropyGate(secret, rule.spec.entropy) : rule.spec.entropy)) continue;

@@ -11,6 +11,12 @@ export interface FilterInput {
   readonly match: string;
   /** Documented example values from the global configuration, in a Set for O(1) lookup. */
   readonly documentedExamples: ReadonlySet<string>;
+  /** The text scanned, and where the secret stands in it: for filters that read around the secret. */
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  /** The scan's date, in milliseconds since the epoch. */
+  readonly now: number;
 }
 
 /** Filters every rule gets; the others are opted into per rule. */
@@ -273,8 +279,8 @@ const SESSION_SECONDS = 24 * 60 * 60;
 
 /**
  * A session token: its payload says it was issued to live a day or less (`exp` − `iat`). One
- * without `exp`, or without `iat` to measure from, may be a standing credential and is kept: the
- * scan has no clock to compare `exp` with, and a result must not change with the day it runs.
+ * without `exp`, or without `iat` to measure from, may be a standing credential and is kept: a JWT
+ * is judged by the lifetime it was issued with, so the result does not change with the day it runs.
  */
 export function isShortLivedJwt(secret: string): boolean {
   const claims = jwtClaims(secret);
@@ -290,6 +296,56 @@ export function isUnprivilegedJwt(secret: string): boolean {
   return !(typeof role === 'string' && SERVICE_ROLES.has(role));
 }
 
+/** A character of the URL or query string around a signature: its parameters stand together between quotes or spaces. */
+const QUERY_CHAR = /[^\s"'`<>]/;
+/** How far the query string is read on each side of the signature. */
+const QUERY_REACH = 1000;
+/** The `se` parameter of a query string (`?se=`, `&se=`, `&amp;se=`, or first after `SharedAccessSignature `). */
+const SIGNED_EXPIRY = /(?:^|[?&;])se=([^&\s"'`<>]{1,64})/g;
+/** The ISO 8601 forms Azure accepts for `se`: a date, or a date and time with an optional zone (UTC without one). */
+const ISO_EXPIRY = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,3})\d{0,4})?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** An `se` value as milliseconds since the epoch: ISO 8601 (storage SAS), or Unix seconds (Service Bus and Event Hubs); undefined when it is neither. */
+function expiryTime(raw: string): number | undefined {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  if (/^\d{9,11}$/.test(value)) return Number(value) * 1000;
+  const iso = ISO_EXPIRY.exec(value);
+  if (iso === null) return undefined;
+  const [, date, time = '00:00', fraction, zone = 'Z'] = iso;
+  const parsed = Date.parse(`${date}T${time}${fraction === undefined ? '' : `.${fraction}`}${zone}`);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/**
+ * When the Azure shared access signature the secret belongs to expires: the `se` parameter of the
+ * query string or SharedAccessSignature token around it, or undefined when it has none that parses.
+ */
+export function sasExpiry(text: string, start: number, end: number): number | undefined {
+  let from = start;
+  while (from > 0 && start - from < QUERY_REACH && QUERY_CHAR.test(text[from - 1]!)) from--;
+  let to = end;
+  while (to < text.length && to - end < QUERY_REACH && QUERY_CHAR.test(text[to]!)) to++;
+  for (const found of text.slice(from, to).matchAll(SIGNED_EXPIRY)) {
+    const time = expiryTime(found[1]!);
+    if (time !== undefined) return time;
+  }
+  return undefined;
+}
+
+/**
+ * An Azure SAS whose `se` expiry is at or before the scan's date: the service refuses it, and it
+ * does not hold the key that signed it. One without a readable `se` is kept.
+ */
+export function isExpiredSas({ text, start, end, now }: FilterInput): boolean {
+  const expiry = sasExpiry(text, start, end);
+  return expiry !== undefined && expiry <= now;
+}
+
 const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   placeholder: ({ secret }) => isPlaceholder(secret),
   template: ({ secret }) => isTemplate(secret),
@@ -302,6 +358,7 @@ const FILTERS: Readonly<Record<FilterName, (input: FilterInput) => boolean>> = {
   path: ({ secret }) => isPathOrUrl(secret),
   'short-lived-jwt': ({ secret }) => isShortLivedJwt(secret),
   'unprivileged-jwt': ({ secret }) => isUnprivilegedJwt(secret),
+  'expired-sas': isExpiredSas,
 };
 
 export const FILTER_NAMES = Object.keys(FILTERS) as readonly FilterName[];

@@ -34,6 +34,8 @@ export interface Ruleset {
   readonly keywords: KeywordIndex;
   readonly allowlists: readonly Allowlist[];
   readonly documentedExamples: ReadonlySet<string>;
+  /** The scan's date, in milliseconds since the epoch: what a filter that judges expiry compares with. */
+  readonly now: number;
   /** Rules (by index) left out of this scan: in a worker, those that overran on the file. */
   readonly skipRule?: (ruleIndex: number) => boolean;
   /**
@@ -71,7 +73,8 @@ export function compileRule(spec: RuleSpec): Rule {
   };
 }
 
-export function compileRuleset(spec: RulesetSpec): Ruleset {
+/** `now`: the scan's date (ms since the epoch), which expiry filters compare with; the clock by default. */
+export function compileRuleset(spec: RulesetSpec, now: number = Date.now()): Ruleset {
   const rules = spec.rules.map(compileRule);
   return {
     spec,
@@ -82,5 +85,6 @@ export function compileRuleset(spec: RulesetSpec): Ruleset {
     ),
     allowlists: spec.global.allowlists.map(compileAllowlist),
     documentedExamples: new Set(spec.global.documentedExamples),
+    now,
   };
 }

@@ -43,6 +43,8 @@ export interface GitScanOptions {
   readonly shard?: Shard;
   /** Told how many commits have been read, and which, as git's output arrives (a progress line); must not throw. */
   readonly onProgress?: (progress: ScanProgress) => void;
+  /** The date a secret's own expiry is judged against (an Azure SAS's `se`): default, when the scan starts. */
+  readonly now?: Date;
 }
 
 interface Submodule {
@@ -76,8 +78,8 @@ interface AddedLinesDetector {
   finish(): Promise<Hit[]>;
 }
 
-function detectorOnThisThread(spec: RulesetSpec): AddedLinesDetector {
-  const ruleset = compileRuleset(spec);
+function detectorOnThisThread(spec: RulesetSpec, now: number): AddedLinesDetector {
+  const ruleset = compileRuleset(spec, now);
   const hits: Hit[] = [];
   return {
     add(added) {
@@ -87,8 +89,8 @@ function detectorOnThisThread(spec: RulesetSpec): AddedLinesDetector {
   };
 }
 
-function detectorInWorkers(spec: RulesetSpec, threads: number, notices: Notice[]): AddedLinesDetector {
-  const pool = new WorkerPool({ ruleset: spec, limits: { maxFileSize: Number.POSITIVE_INFINITY, archive: DEFAULT_ARCHIVE_LIMITS } }, threads);
+function detectorInWorkers(spec: RulesetSpec, now: number, threads: number, notices: Notice[]): AddedLinesDetector {
+  const pool = new WorkerPool({ ruleset: spec, limits: { maxFileSize: Number.POSITIVE_INFINITY, archive: DEFAULT_ARCHIVE_LIMITS }, now }, threads);
   const replies: Promise<readonly Hit[]>[] = [];
   const pending = new Set<Promise<unknown>>();
   let batch: AddedLines[] = [];
@@ -224,6 +226,7 @@ async function repositoryRoot(folder: string): Promise<{ root: string; bare: boo
 
 export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   const started = performance.now();
+  const now = (options.now ?? new Date()).getTime();
   const cwd = options.cwd ?? process.cwd();
   const folder = path.resolve(cwd, options.repo ?? '.');
   const sinceSeconds = options.sinceDate === undefined ? undefined : sinceDateSeconds(options.sinceDate);
@@ -241,7 +244,7 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   // of its own only beyond those two (on two cores a worker made the scan 10% costlier, not faster).
   // Rules that are not keyleak's own run in a worker even then: only a worker can be stopped.
   const workers = options.selection.kind === 'staged' ? 0 : (options.threads ?? 1) - 2;
-  const detector = workers > 0 || !onlyBuiltinRules(options.ruleset) ? detectorInWorkers(options.ruleset, Math.max(1, workers), notices) : detectorOnThisThread(options.ruleset);
+  const detector = workers > 0 || !onlyBuiltinRules(options.ruleset) ? detectorInWorkers(options.ruleset, now, Math.max(1, workers), notices) : detectorOnThisThread(options.ruleset, now);
   let bytes = 0;
   let files = 0;
   // A shard reads its commits without a walk, so each learns its ref from the walk made beforehand.

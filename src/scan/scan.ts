@@ -36,6 +36,8 @@ export interface ScanOptions {
   readonly shard?: Shard;
   /** Told how far the scan has got as files finish and a few times a second (a progress line); must not throw. */
   readonly onProgress?: (progress: ScanProgress) => void;
+  /** The date a secret's own expiry is judged against (an Azure SAS's `se`): default, when the scan starts. */
+  readonly now?: Date;
 }
 
 /** Small enough to balance load across workers, large enough that messaging cost stays negligible. */
@@ -75,11 +77,11 @@ function fileProgress(total: number, listener: ((progress: ScanProgress) => void
   };
 }
 
-async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, threads: number, guard: PoolOptions, progress: FileProgress | undefined): Promise<FileScanResult[]> {
+async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, now: number, limits: FileLimits, threads: number, guard: PoolOptions, progress: FileProgress | undefined): Promise<FileScanResult[]> {
   const batches: FileTarget[][] = [];
   for (let i = 0; i < files.length; i += BATCH_FILES) batches.push(files.slice(i, i + BATCH_FILES));
   const onItemDone = progress === undefined ? undefined : (path: string, result: ItemResult) => progress.done(path, 'bytes' in result ? result.bytes : 0);
-  const pool = new WorkerPool({ ruleset: spec, limits }, Math.min(threads, batches.length), onItemDone === undefined ? guard : { ...guard, onItemDone });
+  const pool = new WorkerPool({ ruleset: spec, limits, now }, Math.min(threads, batches.length), onItemDone === undefined ? guard : { ...guard, onItemDone });
   const ticker = progress === undefined ? undefined : setInterval(() => progress.tick(pool.working().sort()[0]), PROGRESS_TICK_MS);
   ticker?.unref();
   try {
@@ -91,8 +93,8 @@ async function scanInWorkers(files: readonly FileTarget[], spec: RulesetSpec, li
   }
 }
 
-function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, limits: FileLimits, progress: FileProgress | undefined): FileScanResult[] {
-  const ruleset = compileRuleset(spec);
+function scanOnThisThread(files: readonly FileTarget[], spec: RulesetSpec, now: number, limits: FileLimits, progress: FileProgress | undefined): FileScanResult[] {
+  const ruleset = compileRuleset(spec, now);
   return files.map((file) => {
     progress?.started(file.display);
     const result = scanFile(file, ruleset, limits);
@@ -107,6 +109,7 @@ function linesOf(region: Region): number[] {
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const started = performance.now();
+  const now = (options.now ?? new Date()).getTime();
   const cwd = options.cwd ?? process.cwd();
   const spec = options.ruleset ?? (await loadRuleset(options.rules, cwd));
   const limits: FileLimits = { maxFileSize: options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, archive: { ...DEFAULT_ARCHIVE_LIMITS, ...options.archiveLimits } };
@@ -122,7 +125,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const inWorkers = (threads > 1 && enumeration.files.length > 1) || (enumeration.files.length > 0 && !onlyBuiltinRules(spec));
   const guard: PoolOptions = options.ruleTimeout === undefined ? {} : { ruleTimeoutMs: options.ruleTimeout };
   const progress = options.onProgress === undefined ? undefined : fileProgress(enumeration.files.length, options.onProgress);
-  const results = inWorkers ? await scanInWorkers(enumeration.files, spec, limits, Math.max(1, threads), guard, progress) : scanOnThisThread(enumeration.files, spec, limits, progress);
+  const results = inWorkers ? await scanInWorkers(enumeration.files, spec, now, limits, Math.max(1, threads), guard, progress) : scanOnThisThread(enumeration.files, spec, now, limits, progress);
 
   const hits: Hit[] = [];
   const inlineAllows: InlineAllow[] = [];

@@ -11,6 +11,8 @@ import type { FileLimits, FileScanResult } from './file-scan.js';
 export interface WorkerSetup {
   readonly ruleset: RulesetSpec;
   readonly limits: FileLimits;
+  /** The scan's date (ms since the epoch), the same in every worker. */
+  readonly now: number;
 }
 
 export type WorkerRequest = { readonly kind: 'files'; readonly batch: readonly FileTarget[] } | { readonly kind: 'added'; readonly batch: readonly AddedLines[] };

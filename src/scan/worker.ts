@@ -37,7 +37,7 @@ function scanItem(request: WorkerRequest, index: number, ruleset: Ruleset, limit
 if (parentPort !== null) {
   const port = parentPort;
   const setup = workerData as WatchedSetup;
-  const ruleset = compileRuleset(setup.ruleset);
+  const ruleset = compileRuleset(setup.ruleset, setup.now);
   const progress = new Int32Array(setup.progress);
   let done: ItemMessage[] = [];
   let postedAt = performance.now();

@@ -80,7 +80,7 @@ describe('a worker that runs out of memory', () => {
   it('is replaced, the file it was on is named, and the rest of its batch is scanned', async () => {
     const rules = parseRuleText('zq.toml', TOKEN_RULE).rules;
     const target = (name: string) => ({ absolute: path.join(tree.root, name), display: name, root: tree.root });
-    const setup = { ruleset: { rules, global: { allowlists: [], documentedExamples: [] } }, limits: { maxFileSize: 64 * 1024 * 1024, archive: DEFAULT_ARCHIVE_LIMITS } };
+    const setup = { ruleset: { rules, global: { allowlists: [], documentedExamples: [] } }, limits: { maxFileSize: 64 * 1024 * 1024, archive: DEFAULT_ARCHIVE_LIMITS }, now: Date.now() };
     const pool = new WorkerPool(setup, 1, { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     try {
       const reply = await pool.run({ kind: 'files', batch: [target('many.txt'), target('small.txt')] });

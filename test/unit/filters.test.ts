@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isHash, isIdentifier, isObviousSequence, isPathOrUrl, isPlaceholder, isReference, isShortLivedJwt, isTemplate, isUnprivilegedJwt, isUuid, jwtClaims, rejectingFilter } from '../../src/detect/filters.js';
+import { isExpiredSas, isHash, isIdentifier, isObviousSequence, isPathOrUrl, isPlaceholder, isReference, isShortLivedJwt, isTemplate, isUnprivilegedJwt, isUuid, jwtClaims, rejectingFilter, sasExpiry } from '../../src/detect/filters.js';
 import { randomString, seeded } from '../helpers/seeded.js';
 
 describe('false-positive filters', () => {
@@ -62,7 +62,7 @@ describe('false-positive filters', () => {
   });
 
   it('rejectingFilter names the first filter that rejects, in the order given', () => {
-    const input = { secret: '${TOKEN}', match: 'x=${TOKEN}', documentedExamples: new Set<string>() };
+    const input = { secret: '${TOKEN}', match: 'x=${TOKEN}', documentedExamples: new Set<string>(), text: 'x=${TOKEN}', start: 2, end: 10, now: 0 };
     expect(rejectingFilter(['placeholder', 'template'], input)).toBe('template');
     expect(rejectingFilter(['placeholder'], input)).toBeUndefined();
     expect(rejectingFilter(['documented-example'], { ...input, secret: 'AKIAIOSFODNN7EXAMPLE', documentedExamples: new Set(['AKIAIOSFODNN7EXAMPLE']) })).toBe('documented-example');
@@ -193,5 +193,49 @@ describe('sequence: hand-typed fakes', () => {
     for (const value of ['abc12345', 'cd2b1d12d01ae2deffecfebafcc3c31d', '6f1c1d0e-8a4b-4e5c-9b27-3d6a2f8e4c19', 'Hq7WcN2pXk4Rz9Tb6Ly3Vd8Mf5Sg1Aj0', '123e4567-e89b-12d3-a456-426614174000']) {
       expect(isObviousSequence(value), value).toBe(false);
     }
+  });
+});
+
+describe('expired-sas: an Azure SAS past its se expiry', () => {
+  const SIG = 'Zr4nQ8wXp2LvT6bM0kYs3dJh9fGc1uEaR7oIw5lVyK2%3D';
+  /** The expiry read around the signature in `text`, as an ISO string. */
+  const expiryIn = (text: string) => {
+    const start = text.indexOf(SIG);
+    const time = sasExpiry(text, start, start + SIG.length);
+    return time === undefined ? undefined : new Date(time).toISOString();
+  };
+
+  it.each([
+    ['a date', `?sv=2022-11-02&se=2026-12-31&sig=${SIG}`, '2026-12-31T00:00:00.000Z'],
+    ['a date and time in UTC', `?sv=2022-11-02&sr=b&se=2026-12-31T18:00:00Z&sp=r&sig=${SIG}`, '2026-12-31T18:00:00.000Z'],
+    ['minutes only, colons URL-encoded', `?sv=2022-11-02&se=2026-12-31T18%3A30Z&sig=${SIG}`, '2026-12-31T18:30:00.000Z'],
+    ['seven fraction digits', `sv=2022-11-02&se=2026-12-31T18:00:00.1234567Z&sig=${SIG}`, '2026-12-31T18:00:00.123Z'],
+    ['a zone offset', `sv=2022-11-02&se=2026-12-31T18:00:00%2B01:00&sig=${SIG}`, '2026-12-31T17:00:00.000Z'],
+    ['no zone, read as UTC', `sv=2022-11-02&se=2026-12-31T18:00:00&sig=${SIG}`, '2026-12-31T18:00:00.000Z'],
+    ['after the signature', `?sv=2019-12-12&sr=b&sig=${SIG}&se=2020-01-01T00:00:00Z&sp=r`, '2020-01-01T00:00:00.000Z'],
+    ['HTML-escaped ampersands', `sp=r&amp;se=2023-05-02T16:00:00Z&amp;sv=2021-06-08&amp;sig=${SIG}`, '2023-05-02T16:00:00.000Z'],
+    ['Unix seconds in a Service Bus token', `SharedAccessSignature sr=bus%2Forders&sig=${SIG}&se=1893456000&skn=send`, '2030-01-01T00:00:00.000Z'],
+  ])('reads %s', (_form, text, expected) => {
+    expect(expiryIn(text)).toBe(expected);
+  });
+
+  it.each([
+    ['no se', `?sv=2022-11-02&sp=r&sig=${SIG}`],
+    ['an se that is not a date', `?sv=2022-11-02&se=tomorrow&sig=${SIG}`],
+    ['an impossible date', `?sv=2022-11-02&se=2026-13-45&sig=${SIG}`],
+    ['a broken escape', `?sv=2022-11-02&se=2026-12-31%E0&sig=${SIG}`],
+    ['an se of another URL on the line', `see https://a.blob.core.windows.net/x?se=2020-01-01&sig=other and ?sv=2022-11-02&sig=${SIG}`],
+    ['a parameter that only ends in se', `?sv=2022-11-02&rse=2020-01-01&sig=${SIG}`],
+  ])('finds no expiry in %s', (_form, text) => {
+    expect(expiryIn(text)).toBeUndefined();
+  });
+
+  it('compares the expiry with the scan date: expired at or after it, kept before', () => {
+    const text = `?sv=2022-11-02&se=2026-12-31T18:00:00Z&sig=${SIG}`;
+    const input = { secret: SIG, match: `sig=${SIG}`, documentedExamples: new Set<string>(), text, start: text.indexOf(SIG), end: text.length };
+    expect(isExpiredSas({ ...input, now: Date.parse('2026-12-06T00:00:00Z') })).toBe(false);
+    expect(isExpiredSas({ ...input, now: Date.parse('2026-12-31T18:00:00Z') })).toBe(true);
+    expect(isExpiredSas({ ...input, now: Date.parse('2027-01-01T00:00:00Z') })).toBe(true);
+    expect(isExpiredSas({ ...input, text: `?sv=2022-11-02&sig=${SIG}`, start: 19, end: 19 + SIG.length, now: Date.parse('2099-01-01T00:00:00Z') })).toBe(false);
   });
 });
