@@ -218,6 +218,11 @@ export interface RuleSpec {
   readonly secretGroup?: number | string;
   /** Lowercased; the rule runs only on text containing one of them. Empty: always runs. */
   readonly keywords: readonly string[];
+  /**
+   * Every match starts where one of the keywords starts, as read from the regex when the rule was
+   * parsed: the detector tries the regex only there, instead of along the whole text.
+   */
+  readonly anchored: boolean;
   /** Minimum Shannon entropy (bits per character) of the secret; 0 disables the gate. */
   readonly entropy: number;
   /** Regex on the display path: the rule only applies to matching paths. */

@@ -86,9 +86,10 @@ const MAX_PREFIXES = 256;
 /**
  * The literal texts a match of `alternative` (no top-level `|`) starts with, one per way it can
  * start (`\.(?:login|auth)\(` starts with `.login(` or `.auth(`). A prefix ends at the first piece
- * that is not a literal: a class, a quantified character or group, a character escape.
+ * that is not a literal (a class, a quantified character or group, a character escape), or once
+ * every prefix is `enough` characters long.
  */
-function prefixes(alternative: string): Prefix[] {
+function prefixes(alternative: string, enough: number): Prefix[] {
   let open = [''];
   const closed: string[] = [];
   const closeAll = () => {
@@ -96,7 +97,8 @@ function prefixes(alternative: string): Prefix[] {
     open = [];
   };
   let i = 0;
-  while (open.length > 0 && i < alternative.length) {
+  // Prefixes as long as the longest keyword already tell: reading on would only cost time.
+  while (open.length > 0 && i < alternative.length && open.some((text) => text.length < enough)) {
     const rest = alternative.slice(i);
     const assertion = assertionLength(rest);
     if (assertion === -1) {
@@ -115,7 +117,7 @@ function prefixes(alternative: string): Prefix[] {
         closeAll();
         break;
       }
-      const inner = alternatives(rest.slice(opener.length, end - 1)).flatMap(prefixes);
+      const inner = alternatives(rest.slice(opener.length, end - 1)).flatMap((inner) => prefixes(inner, enough));
       const grown: string[] = [];
       for (const text of open) {
         for (const piece of inner) (piece.complete ? grown : closed).push(text + piece.text);
@@ -150,7 +152,9 @@ function prefixes(alternative: string): Prefix[] {
     open = open.map((text) => text + char);
     i += width;
   }
-  return [...closed.map((text) => ({ text, complete: false })), ...open.map((text) => ({ text, complete: true }))];
+  // Only an alternative read to its end is extended by what follows it.
+  const complete = i >= alternative.length;
+  return [...closed.map((text) => ({ text, complete: false })), ...open.map((text) => ({ text, complete }))];
 }
 
 /**
@@ -162,7 +166,8 @@ export function startsAtKeyword(source: string, flags: string, keywords: readonl
   if (flags.includes('u') || flags.includes('v')) return false;
   if (keywords.length === 0 || keywords.some((keyword) => keyword.length === 0 || !/^[\x00-\x7f]+$/.test(keyword))) return false;
   const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
+  const enough = Math.max(...keywords.map((keyword) => keyword.length));
   return alternatives(source)
-    .flatMap(prefixes)
+    .flatMap((alternative) => prefixes(alternative, enough))
     .every((prefix) => keywords.some((keyword) => lowerAscii(prefix.text).startsWith(keyword)));
 }

@@ -4,7 +4,6 @@ import { DEFAULT_FILTERS } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import { keywordIndex, type KeywordIndex } from '../detect/keywords.js';
 import { compileRuleRegex, compileStickyRuleRegex } from './regex.js';
-import { startsAtKeyword } from './anchor.js';
 
 export interface Allowlist {
   readonly condition: 'OR' | 'AND';
@@ -65,7 +64,7 @@ export function compileRule(spec: RuleSpec): Rule {
   return {
     spec,
     regex: compileRuleRegex(spec.regex, spec.flags),
-    ...(startsAtKeyword(spec.regex, spec.flags, spec.keywords) ? { sticky: compileStickyRuleRegex(spec.regex, spec.flags) } : {}),
+    ...(spec.anchored ? { sticky: compileStickyRuleRegex(spec.regex, spec.flags) } : {}),
     ...(spec.path === undefined ? {} : { path: compilePattern(spec.path) }),
     filters: [...new Set([...(spec.defaultFilters ? DEFAULT_FILTERS : []), ...spec.filters])],
     ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),

@@ -9,6 +9,7 @@ import { FILTER_NAMES } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import type { RuleProblem } from './errors.js';
 import { ALLOWED_RULE_FLAGS, captureGroupCount, compileRuleRegex, regexErrorReason, shortened } from './regex.js';
+import { startsAtKeyword } from './anchor.js';
 import { translateRe2 } from './re2.js';
 import { catastrophicBacktracking } from './redos.js';
 import { parseVerifySpec } from './verify-spec.js';
@@ -359,6 +360,7 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
     flags,
     ...(secretGroup === undefined ? {} : { secretGroup }),
     keywords,
+    anchored: regex !== undefined && startsAtKeyword(regex, flags, keywords),
     entropy,
     ...(path === undefined ? {} : { path }),
     exposure,

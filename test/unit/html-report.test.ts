@@ -36,6 +36,7 @@ function rule(id: string, provider: string, extra: Partial<RuleSpec> = {}): Rule
     defaultFilters: true,
     generic: false,
     skipReport: false,
+    anchored: false,
     allowlists: [],
     companions: [],
     remediation: `Revoke it in the ${provider} console.`,
