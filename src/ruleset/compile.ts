@@ -3,7 +3,7 @@ import type { AllowlistSpec, FilterName, PatternSpec, RuleSpec, RulesetSpec } fr
 import { DEFAULT_FILTERS } from '../detect/filters.js';
 import { checksums } from '../detect/checksum.js';
 import { keywordIndex, type KeywordIndex } from '../detect/keywords.js';
-import { compileRuleRegex, compileStickyRuleRegex } from './regex.js';
+import { compileSearchRegex } from './regex.js';
 
 export interface Allowlist {
   readonly condition: 'OR' | 'AND';
@@ -63,8 +63,8 @@ export function compileAllowlist(spec: AllowlistSpec): Allowlist {
 export function compileRule(spec: RuleSpec): Rule {
   return {
     spec,
-    regex: compileRuleRegex(spec.regex, spec.flags),
-    ...(spec.anchored ? { sticky: compileStickyRuleRegex(spec.regex, spec.flags) } : {}),
+    regex: compileSearchRegex(spec.regex, spec.flags, 'global'),
+    ...(spec.anchored ? { sticky: compileSearchRegex(spec.regex, spec.flags, 'sticky') } : {}),
     ...(spec.path === undefined ? {} : { path: compilePattern(spec.path) }),
     filters: [...new Set([...(spec.defaultFilters ? DEFAULT_FILTERS : []), ...spec.filters])],
     ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),
