@@ -70,9 +70,13 @@ const OPERATORS: readonly string[] = [
   // A setter or constructor named for the value: `setApiKey("…")`, `ApiToken("…")`.
   String.raw`(?<=\w)\(`,
   // Separated by spaces only where a line's syntax says so: Dockerfile `ENV`/`ARG`, `#define`,
-  // csh `setenv`, fish `set -x`, Windows `setx`, an Elixir module attribute `@api_key "…"`, and a
-  // command-line flag `--api-key value`.
-  String.raw`[ \t]{1,4}(?<=(?:(?:^|\n)[ \t]{0,8}(?:(?:ENV|ARG|setenv|setx|set[ \t]{1,3}-[gxUu]{1,3}|#[ \t]{0,2}define)[ \t]{1,8}|@)|[ \t]--?)[^\s=]{1,100}[ \t]{1,4})`,
+  // csh `setenv` (Apache `SetEnv`), fish `set -x`, Windows `setx`, nginx `fastcgi_param`, an Elixir
+  // module attribute `@api_key "…"`, and a command-line flag `--api-key value`.
+  String.raw`[ \t]{1,4}(?<=(?:(?:^|\n)[ \t]{0,8}(?:(?:ENV|ARG|setenv|SetEnv|setx|set[ \t]{1,3}-[gxUu]{1,3}|#[ \t]{0,2}define|(?:fastcgi|uwsgi|scgi)_param)[ \t]{1,8}|@)|[ \t]--?)[^\s=]{1,100}[ \t]{1,4})`,
+  // A Groovy, Gradle, Ruby or Kotlin DSL call without parentheses, the name alone at the start of
+  // its line and a quoted value after it: `password 'S3cr3t'` in a Gradle `credentials { }` block,
+  // `api_key "…"` in a Fastfile.
+  String.raw`[ \t]{1,4}(?<=(?:^|\n)[ \t]{0,40}[\w.-]{1,100}[ \t]{1,4})(?=\\?["'])`,
 ];
 
 /**
