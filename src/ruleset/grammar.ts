@@ -49,6 +49,10 @@ const OPERATORS: readonly string[] = [
   String.raw`(?<=${PAIR_NAME})[ \t]{0,3},?[ \t\r]{0,4}\n?[ \t]{0,40}${FIELD_QUOTE}(?:[Pp]arameter)?[Vv]alue${FIELD_QUOTE}[ \t]{0,3}[:=][ \t]{0,3}`,
   // Hadoop-style configuration XML: `<name>fs.s3a.secret.key</name>` then `<value>…</value>`.
   String.raw`(?<=<name>[ \t]{0,3}[\w.-]{1,100})[ \t]{0,3}</name>[ \t\r\n]{0,40}<value>[ \t\r\n]{0,40}`,
+  // A Markdown table row: the name in one cell and the value in the next (`| API token | … |`).
+  String.raw`[ \t]{0,3}\|[ \t]{0,3}(?<=(?:^|\n)[ \t]{0,3}(?:\|[^|\r\n]{0,120}){1,8}\|[ \t]{0,3})`,
+  // A dash between spaces, as notes and lists write a credential after its name (`Sentry auth token - …`).
+  String.raw`[ \t]{1,3}[-\u2013\u2014][ \t]{1,3}`,
   // make `:::=`, `::=`, `?=`, `+=`; Go `:=`; PHP `.=`; Ruby `||=`; JavaScript `??=`; PHP and Ruby `=>`; R `<-`.
   String.raw`:{1,3}=|[?+.]=|\|\|=|\?\?=|=>|<-`,
   // Shell, env, INI, TOML, HCL, properties, every language's `=` (not a comparison).

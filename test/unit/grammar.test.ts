@@ -92,6 +92,10 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['name/value JSON inside a string', `"[{\\"name\\":\\"DEMO_API_KEY\\",\\"value\\":\\"${KEY}\\"}]"`],
     ['Compose environment list', `services:\n  web:\n    environment:\n      - DEMO_API_KEY=${KEY}\n`],
     ['kubectl --from-literal', `kubectl create secret generic demo --from-literal=DEMO_API_KEY=${KEY}`],
+    ['Markdown table', `| Setting | Value |\n|---|---|\n| demo_api_key | ${KEY} |`],
+    ['Markdown table, the name in a middle cell', `| Logs | demo_api_key | ${KEY} |`],
+    ['a dash in a note', `* DEMO_API_KEY - ${KEY}`],
+    ['an en dash in a note', `demoApiKey \u2013 ${KEY}`],
     ['Hadoop configuration XML', `<property>\n  <name>demo.api.key</name>\n  <value>${KEY}</value>\n</property>`],
   ])('%s', (_syntax, text) => {
     expect(found(text)).toEqual([KEY]);
@@ -108,6 +112,8 @@ describe('(?&assign): one assignment grammar for every context rule', () => {
     ['a quoted word after the name in the middle of a line', `print demo_api_key "${KEY}"`],
     ['an unquoted word after the name at the start of a line', `demo_api_key ${KEY} rotated`],
     ['a value after a blank line in YAML', `demo_api_key:\n\n${KEY}`],
+    ['a table cell that is not the next one', `| demo_api_key | string | ${KEY} |`],
+    ['a dash without spaces', `demo-api-key-${KEY}`],
     ['a Kubernetes valueFrom reference', `env:\n  - name: DEMO_API_KEY\n    valueFrom:\n      secretKeyRef:\n        name: demo\n        key: ${KEY}\n`],
     ['a Kubernetes env value that is a variable', `env:\n  - name: DEMO_API_KEY\n    value: \${DEMO_KEY_${KEY}}\n`],
     ['a value field after a field that is not the name', `- image: DEMO_API_KEY\n  value: ${KEY}\n`],
