@@ -4,7 +4,7 @@
  * git process for all findings together, never one per finding.
  */
 import type { CommitInfo, Finding, HistoryFacts, SecretHistory } from '../types.js';
-import { DIFF_OPTIONS, LOG_FORMAT, PatchParser, runGit, streamGit } from '../sources/git.js';
+import { DIFF_OPTIONS, gitSucceeds, LOG_FORMAT, PatchParser, runGit, streamGit } from '../sources/git.js';
 
 function commitsOf(finding: Finding): CommitInfo[] {
   return finding.occurrences.flatMap((occurrence) => (occurrence.provenance.kind === 'git' ? [occurrence.provenance.commit] : []));
@@ -75,9 +75,21 @@ async function presentAtHead(root: string, wanted: SecretsByPath): Promise<Set<s
   return present;
 }
 
-/** Which of `commits` HEAD reaches: one walk of HEAD's history. */
+/**
+ * Up to this many commits are asked about one by one (`merge-base --is-ancestor`, a few milliseconds
+ * each, all at once); more share one walk of HEAD's whole history.
+ */
+const ANCESTOR_QUESTIONS = 8;
+
+/** Which of `commits` HEAD reaches. */
 async function reachableFromHead(root: string, commits: ReadonlySet<string>): Promise<Set<string>> {
   const reached = new Set<string>();
+  if (commits.size <= ANCESTOR_QUESTIONS) {
+    // No HEAD, or not an ancestor: the command fails either way, and the commit is not reached.
+    const answers = await Promise.all([...commits].map(async (sha) => [sha, await gitSucceeds(['merge-base', '--is-ancestor', '--end-of-options', sha, 'HEAD'], root)] as const));
+    for (const [sha, isAncestor] of answers) if (isAncestor) reached.add(sha);
+    return reached;
+  }
   await streamGit(['rev-list', 'HEAD'], root, (sha) => {
     if (commits.has(sha)) reached.add(sha);
   }).catch(() => undefined); // no HEAD: nothing is reachable

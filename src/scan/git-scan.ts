@@ -6,9 +6,9 @@ import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommitInfo, Finding, Hit, HistoryFacts, Notice, RulesetSpec, ScanProgress, ScanResult } from '../types.js';
-import { compileRuleset } from '../ruleset/compile.js';
+import { compileRuleset, type Ruleset } from '../ruleset/compile.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
-import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, shortRef, streamGit, type AddedLines } from '../sources/git.js';
+import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, shortRef, spoolGit, streamGit, type AddedLines } from '../sources/git.js';
 import { detectAdded } from './added-lines.js';
 import { WorkerPool } from './pool.js';
 import { onlyBuiltinRules } from '../ruleset/load.js';
@@ -79,10 +79,12 @@ interface AddedLinesDetector {
 }
 
 function detectorOnThisThread(spec: RulesetSpec, now: number): AddedLinesDetector {
-  const ruleset = compileRuleset(spec, now);
+  // Compiled when the first change comes: git is at work by then, writing ahead into its spool.
+  let ruleset: Ruleset | undefined;
   const hits: Hit[] = [];
   return {
     add(added) {
+      ruleset ??= compileRuleset(spec, now);
       for (const hit of detectAdded(added, ruleset)) hits.push(hit);
     },
     finish: async () => hits,
@@ -237,7 +239,8 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   // A submodule's findings are joined to the outer repository's as they are, which shards could not repeat.
   if (options.shard !== undefined && options.submodules) throw new GitError('--shard does not combine with --submodules: scan each submodule as a repository of its own');
   if (options.selection.kind === 'staged' && repo.bare) throw new GitError(`${folder}: a bare repository has no index to scan`);
-  const hasHead = options.selection.kind === 'staged' || (await gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], repo.root));
+  const staged = options.selection.kind === 'staged';
+  const [hasHead, spool] = await Promise.all([staged || gitSucceeds(['rev-parse', '--verify', '--quiet', 'HEAD'], repo.root), !staged && spoolable(repo.root)]);
   if (!hasHead && options.selection.kind !== 'history') throw new GitError(`${folder}: the repository has no commits yet`);
 
   // git's own process keeps a core busy and the main thread reads its output: detection gets workers
@@ -276,7 +279,7 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
     // Every ref is read even when HEAD is unborn (an orphan branch checked out): the others still hold history.
     const selectsAllRefs = options.selection.kind === 'history' && options.selection.refs === 'all';
     if (hasHead || selectsAllRefs) {
-      await streamChanges(options, sinceSeconds, repo.root, parser, (commits) => (walkedFrom = commits));
+      await streamChanges(options, sinceSeconds, repo.root, spool, parser, (commits) => (walkedFrom = commits));
       await parser.flush();
     }
   } catch (error) {
@@ -315,17 +318,36 @@ function withRef(commit: CommitInfo, ref: string | undefined): CommitInfo {
   return ref === undefined || ref === '' ? rest : { ...rest, ref: shortRef(ref) };
 }
 
-/** Git's patches for the selection, line by line into `parser`; for a shard, only its commits' patches. */
-async function streamChanges(options: GitScanOptions, sinceSeconds: number | undefined, root: string, parser: PatchParser, walked: (commits: ReadonlyMap<string, string>) => void): Promise<void> {
+/**
+ * Repositories whose objects take at most this much (packed and loose) have their history spooled
+ * through a temporary file (see `spoolGit`), which then holds a few times this at most; larger
+ * ones stream through a pipe, so a scan never fills a disk.
+ */
+const SPOOL_REPOSITORY_LIMIT_KIB = 64 * 1024;
+
+/** Whether `git count-objects -v` output shows a repository small enough to spool its history (sizes in KiB). */
+export function fitsSpool(countObjects: string): boolean {
+  const kib = (field: string) => Number(new RegExp(`^${field}: (\\d+)$`, 'm').exec(countObjects)?.[1] ?? Number.NaN);
+  const total = kib('size') + kib('size-pack');
+  return Number.isFinite(total) && total <= SPOOL_REPOSITORY_LIMIT_KIB;
+}
+
+async function spoolable(root: string): Promise<boolean> {
+  return fitsSpool(await gitOutput(['count-objects', '-v'], root).catch(() => ''));
+}
+
+/** Git's patches for the selection, line by line into `parser`; for a shard, only its commits' patches. `spool`: through a temporary file (`spoolable`). */
+async function streamChanges(options: GitScanOptions, sinceSeconds: number | undefined, root: string, spool: boolean, parser: PatchParser, walked: (commits: ReadonlyMap<string, string>) => void): Promise<void> {
   const { selection, shard } = options;
+  const read = spool ? spoolGit : streamGit;
   if (shard === undefined || selection.kind === 'staged') {
-    await streamGit(logArguments(options, sinceSeconds), root, (line) => parser.line(line));
+    await read(logArguments(options, sinceSeconds), root, (line) => parser.line(line));
     return;
   }
   const commits = await shardCommits(walkArguments(selection, walkLimits(options, sinceSeconds)), root, shard);
   walked(commits);
   // With no revision at all, `git log --stdin` would show HEAD.
   if (commits.size === 0) return;
-  await streamGit(['log', ...PATCH_ARGUMENTS, '--no-walk=unsorted', '--stdin'], root, (line) => parser.line(line), `${[...commits.keys()].join('\n')}\n`);
+  await read(['log', ...PATCH_ARGUMENTS, '--no-walk=unsorted', '--stdin'], root, (line) => parser.line(line), `${[...commits.keys()].join('\n')}\n`);
 }
 
