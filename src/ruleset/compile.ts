@@ -20,7 +20,7 @@ export interface Rule {
   readonly spec: RuleSpec;
   readonly regex: RegExp;
   /** For a rule whose matches start at its keywords: the regex tried only where they start. */
-  readonly sticky?: RegExp;
+  readonly sticky: RegExp | undefined;
   readonly path?: RegExp;
   readonly filters: readonly FilterName[];
   readonly checksum?: (secret: string) => boolean;
@@ -61,10 +61,17 @@ export function compileAllowlist(spec: AllowlistSpec): Allowlist {
 }
 
 export function compileRule(spec: RuleSpec): Rule {
+  // Regexes are built when first searched with: a pre-commit run searches with a handful of rules.
+  let regex: RegExp | undefined;
+  let sticky: RegExp | undefined;
   return {
     spec,
-    regex: compileSearchRegex(spec.regex, spec.flags, 'global'),
-    ...(spec.anchored ? { sticky: compileSearchRegex(spec.regex, spec.flags, 'sticky') } : {}),
+    get regex() {
+      return (regex ??= compileSearchRegex(spec.regex, spec.flags, 'global'));
+    },
+    get sticky() {
+      return spec.anchored ? (sticky ??= compileSearchRegex(spec.regex, spec.flags, 'sticky')) : undefined;
+    },
     ...(spec.path === undefined ? {} : { path: compilePattern(spec.path) }),
     filters: [...new Set([...(spec.defaultFilters ? DEFAULT_FILTERS : []), ...spec.filters])],
     ...(spec.checksum === undefined ? {} : { checksum: checksums[spec.checksum] }),
@@ -72,7 +79,6 @@ export function compileRule(spec: RuleSpec): Rule {
   };
 }
 
-/** `now`: the scan's date (ms since the epoch), which expiry filters compare with; the clock by default. */
 export function compileRuleset(spec: RulesetSpec, now: number = Date.now()): Ruleset {
   const rules = spec.rules.map(compileRule);
   return {
@@ -80,7 +86,7 @@ export function compileRuleset(spec: RulesetSpec, now: number = Date.now()): Rul
     rules,
     keywords: keywordIndex(
       rules.map((rule) => rule.spec.keywords),
-      rules.map((rule) => rule.sticky !== undefined),
+      rules.map((rule) => rule.spec.anchored),
     ),
     allowlists: spec.global.allowlists.map(compileAllowlist),
     documentedExamples: new Set(spec.global.documentedExamples),

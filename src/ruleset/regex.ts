@@ -15,13 +15,11 @@ export function compileSearchRegex(source: string, flags: string, mode: 'global'
   return new RegExp(withoutUnrolling(source), `${flags}${mode === 'global' ? 'g' : 'y'}d`);
 }
 
-/** `{n}`, `{n,}` or `{n,m}` at the start of `text`: its largest count (Infinity when open), or undefined for a literal brace. */
-function braceQuantifier(text: string): { readonly length: number; readonly max: number } | undefined {
-  const quantifier = /^\{(\d+)(,(\d*))?\}/.exec(text);
-  if (quantifier === null) return undefined;
-  const max = quantifier[2] === undefined ? Number(quantifier[1]) : quantifier[3] === '' ? Number.POSITIVE_INFINITY : Number(quantifier[3]);
-  return { length: quantifier[0].length, max };
-}
+/**
+ * What `withoutUnrolling` reads a source as, one match at a time: an escape, a class (both copied
+ * as they are), a brace quantifier (with its lazy `?`), or a run of anything else.
+ */
+const QUANTIFIER_PIECES = /\\[\s\S]|\[(?:\\[\s\S]|[^\]\\])*\]?|\{(\d+)(,(\d*))?\}\??|[^\\[{]+|\{/g;
 
 /**
  * `source` with an empty look-ahead `(?=)`, which always holds, after each `{n,m}` quantifier of at
@@ -33,35 +31,11 @@ function braceQuantifier(text: string): { readonly length: number; readonly max:
  * took 20% longer). A lazy quantifier keeps its `?`; classes and escapes are copied as they are.
  */
 export function withoutUnrolling(source: string): string {
-  let result = '';
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const char = source[i]!;
-    if (char === '\\') {
-      result += source.slice(i, i + 2);
-      i++;
-      continue;
-    }
-    if (inClass) {
-      result += char;
-      inClass = char !== ']';
-      continue;
-    }
-    if (char === '[') inClass = true;
-    const brace = char === '{' ? braceQuantifier(source.slice(i)) : undefined;
-    if (brace === undefined) {
-      result += char;
-      continue;
-    }
-    result += source.slice(i, i + brace.length);
-    i += brace.length - 1;
-    if (source[i + 1] === '?') {
-      result += '?';
-      i++;
-    }
-    if (brace.max <= 3) result += '(?=)';
-  }
-  return result;
+  return source.replace(QUANTIFIER_PIECES, (piece: string, least: string | undefined, comma: string | undefined, most: string | undefined) => {
+    if (least === undefined) return piece;
+    const max = comma === undefined ? Number(least) : most === '' ? Number.POSITIVE_INFINITY : Number(most);
+    return max <= 3 ? `${piece}(?=)` : piece;
+  });
 }
 
 /** "Invalid regular expression: /(?i)x/gd: Invalid group" → "Invalid group". */
