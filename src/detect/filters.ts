@@ -195,6 +195,9 @@ function wordLikeness(pieces: readonly string[]): number | undefined {
   return steps === 0 ? undefined : sum / steps;
 }
 
+/** `log4j`, `slf4j`, `i18n`, `k8s`: a short lower-case name with a digit inside, read as one word (`org.slf4j.simpleLogger.levelInBrackets`). */
+const NUMBERED_NAME = /^(?=.{3,8}$)[a-z]{1,5}[0-9]{1,2}[a-z]{1,5}$/;
+
 /** `MY_SECRET_NAME`, `KAFKA_SASL_GSSAPI_KRB5_CONF`: upper-case words joined by `_`, which no key alphabet writes. */
 const CONSTANT_CASE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 /**
@@ -219,6 +222,11 @@ export function isIdentifier(secret: string): boolean {
   let words = 0;
   const allPieces: string[] = [];
   for (const segment of core.split(/[-_./:@#$]+/)) {
+    if (NUMBERED_NAME.test(segment)) {
+      letters += segment.length;
+      words++;
+      continue;
+    }
     const pieces = segment.match(CAMEL_PIECE) ?? [];
     if (pieces.join('') !== segment) return false;
     for (const [index, piece] of pieces.entries()) {

@@ -32,10 +32,10 @@ describe('false-positive filters', () => {
   });
 
   it('identifier: words, camel case and messages, not random strings', () => {
-    for (const value of ['getAccessToken', 'MY_SECRET_NAME', 'auth/invalid-api-key', '__PRIVATE_tokenListener', 'HTTPServer2', 'NgZoneChangeDetectionScheduler', 'request.form', 'base64Encode', 'KAFKA_SASL_GSSAPI_KRB5_CONF']) {
+    for (const value of ['getAccessToken', 'MY_SECRET_NAME', 'auth/invalid-api-key', '__PRIVATE_tokenListener', 'HTTPServer2', 'NgZoneChangeDetectionScheduler', 'request.form', 'base64Encode', 'KAFKA_SASL_GSSAPI_KRB5_CONF', 'org.slf4j.simpleLogger.levelInBrackets', 'log4j.configDebug', 'i18n.fallbackLocale']) {
       expect(isIdentifier(value), value).toBe(true);
     }
-    for (const value of ['ciq3es5kSHpPFefIB5iAj7PXnvmnQnOx', 'VZZFuhXmoImFaCGKzFwNPEkdUMIuWwi', 'mhUxy5TjbAb9so', 'abcdefghij1234567', 'bpjsvurh5rbmv2f6gnpq', 'TWANEOFOy8wsbpvpSAf1Qa', 'dkwqsmaobpwlx2k6yv8hj0zqrnfd4e', 'xkcdqrtzpl']) {
+    for (const value of ['ciq3es5kSHpPFefIB5iAj7PXnvmnQnOx', 'VZZFuhXmoImFaCGKzFwNPEkdUMIuWwi', 'mhUxy5TjbAb9so', 'abcdefghij1234567', 'bpjsvurh5rbmv2f6gnpq', 'TWANEOFOy8wsbpvpSAf1Qa', 'dkwqsmaobpwlx2k6yv8hj0zqrnfd4e', 'xkcdqrtzpl', 'qz4x.vbn7k.pw2h9t']) {
       expect(isIdentifier(value), value).toBe(false);
     }
   });
