@@ -70,6 +70,6 @@ const totalMs = performance.now() - started - prefilterMs;
 const rulesMs = spent.reduce((sum, ms) => sum + ms, 0);
 console.log(`keyleak bench:rules on ${tree}: ${files.length} files, ${(bytes / 1e6).toFixed(0)} MB of text, ${compiled.rules.length} rules`);
 console.log(`detection ${(totalMs / 1000).toFixed(2)} s: rule searches ${(rulesMs / 1000).toFixed(2)} s, keyword prefilter (one pass per text) ${(prefilterMs / 1000).toFixed(2)} s, the rest (decoding layers, filters, pairing) ${((totalMs - rulesMs - prefilterMs) / 1000).toFixed(2)} s`);
-console.log(`costliest rules (ms, searches):`);
+console.log(`costliest rules (ms, searches, whether anchored: tried only where its keywords start):`);
 const order = [...spent.keys()].sort((a, b) => spent[b] - spent[a]).slice(0, top);
-for (const index of order) console.log(`  ${spent[index].toFixed(0).padStart(6)}  ${String(searches[index]).padStart(7)}  ${compiled.rules[index].spec.id}`);
+for (const index of order) console.log(`  ${spent[index].toFixed(0).padStart(6)}  ${String(searches[index]).padStart(7)}  ${compiled.rules[index].spec.anchored ? 'anchored' : '        '}  ${compiled.rules[index].spec.id}`);
