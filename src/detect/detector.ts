@@ -11,6 +11,8 @@ import { allowlistAllows, allowlistTargets, hasInlineAllow } from './allow.js';
 import { lineLocator, type LineLocator, type Position } from './lines.js';
 import { base64Segments } from './base64.js';
 import { jsStringSegments } from './js-strings.js';
+import { joinSpokenNames } from './spaced-names.js';
+import type { KeywordScan } from './keywords.js';
 
 /** Characters of context kept on each side of a secret for report snippets. */
 const CONTEXT_CHARS = 40;
@@ -112,10 +114,28 @@ function overlaps(a: Candidate, b: Candidate): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
-function candidatesIn(view: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
-  const found: Candidate[] = [];
+/**
+ * The view with the spoken credential names that start at a provider rule's keyword joined
+ * (`Datadog API key: …` read as `Datadog-API-key: …`), and its keyword scan. Generic rules' keywords
+ * (`key`, `token`) are not starts: they already read a name of any words before them.
+ */
+function withSpokenNames(view: string, ruleset: Ruleset): { readonly view: string; readonly keywords: KeywordScan } {
   const keywords = ruleset.keywords.scan(view);
+  const starts: number[] = [];
+  for (const index of keywords.rules) {
+    if (ruleset.rules[index]!.spec.generic) continue;
+    const ruleStarts = keywords.starts(index);
+    if (ruleStarts !== undefined) for (const start of ruleStarts) starts.push(start);
+  }
+  const joined = joinSpokenNames(view, starts);
+  // A joined name may hold a keyword the spaces hid (`DD API key` is `dd-api-key`).
+  return joined === view ? { view, keywords } : { view: joined, keywords: ruleset.keywords.scan(joined) };
+}
+
+/** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
+function candidatesIn(escapedView: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
+  const found: Candidate[] = [];
+  const { view, keywords } = withSpokenNames(escapedView, ruleset);
   const search = (index: number) => {
     // One push per candidate: spreading a rule's matches overflows the stack past ~100 000.
     for (const candidate of ruleCandidates(index, view, text, path, ruleset, locator, keywords.starts(index))) found.push(candidate);

@@ -16,7 +16,7 @@ export interface KeywordScan {
   readonly rules: readonly number[];
   /**
    * Where the keywords of rule `rule` start in the text, ascending and distinct, for the rules the
-   * index was built to anchor; undefined for the others.
+   * index was built to locate; undefined for the others.
    */
   starts(rule: number): readonly number[] | undefined;
 }
@@ -140,12 +140,13 @@ function startsOf(folded: string, keyword: string): number[] {
 
 /**
  * `rulesKeywords[i]` are rule i's lowercased keywords; a rule without keywords always runs.
- * `anchored[i]`: rule i's matches start at its keywords, so a scan tells where they start.
+ * `located[i]`: a scan tells where rule i's keywords start (an anchored rule's matches start there;
+ * a provider rule's spoken names, `Datadog API key: …`, are read from there).
  * `searchWithoutAutomaton`: characters searched keyword by keyword before the automaton is built.
  */
 export function keywordIndex(
   rulesKeywords: readonly (readonly string[])[],
-  anchored: readonly boolean[] = [],
+  located: readonly boolean[] = [],
   searchWithoutAutomaton = SEARCH_WITHOUT_AUTOMATON,
 ): KeywordIndex {
   const rulesByKeyword = new Map<string, number[]>();
@@ -168,11 +169,11 @@ export function keywordIndex(
   const asciiRules = ascii.map((keyword) => rulesByKeyword.get(keyword)!);
   const asciiLower = ascii.map(asciiLowerCase);
   const asciiIndex = new Map(ascii.map((keyword, index) => [keyword, index]));
-  // Anchored rules' keywords by their index in `ascii`; a rule with a keyword outside it is searched whole.
+  // Located rules' keywords by their index in `ascii`; an anchored rule with a keyword outside it is searched whole.
   const anchorKeywords = new Map<number, readonly number[]>();
   rulesKeywords.forEach((keywords, rule) => {
     const indices = keywords.map((keyword) => asciiIndex.get(keyword));
-    if (anchored[rule] === true && keywords.length > 0 && indices.every((index) => index !== undefined)) anchorKeywords.set(rule, indices);
+    if (located[rule] === true && keywords.length > 0 && indices.every((index) => index !== undefined)) anchorKeywords.set(rule, indices);
   });
   const isAnchor = new Uint8Array(ascii.length);
   for (const indices of anchorKeywords.values()) for (const index of indices) isAnchor[index] = 1;
@@ -214,7 +215,7 @@ export function keywordIndex(
         if (seen[keyword] === 1) continue;
         seen[keyword] = 1;
         for (const rule of asciiRules[keyword]!) selected.add(rule);
-        // Every keyword seen: nothing more to learn, unless anchored rules need where theirs start.
+        // Every keyword seen: nothing more to learn, unless the scan must tell where keywords start.
         if (--unseen === 0 && anchorCount === 0) return;
       }
     }

@@ -86,7 +86,8 @@ export function compileRuleset(spec: RulesetSpec, now: number = Date.now()): Rul
     rules,
     keywords: keywordIndex(
       rules.map((rule) => rule.spec.keywords),
-      rules.map((rule) => rule.spec.anchored),
+      // Anchored rules search from their keywords; provider rules' spoken names are read from them.
+      rules.map((rule) => rule.spec.anchored || !rule.spec.generic),
     ),
     allowlists: spec.global.allowlists.map(compileAllowlist),
     documentedExamples: new Set(spec.global.documentedExamples),
