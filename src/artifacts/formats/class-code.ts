@@ -35,6 +35,8 @@ const TAG_FIELDREF = 9;
 const TAG_METHODREF = 10;
 const TAG_INTERFACE_METHODREF = 11;
 const TAG_NAME_AND_TYPE = 12;
+const FIELD_TAGS: readonly number[] = [TAG_FIELDREF];
+const METHOD_TAGS: readonly number[] = [TAG_METHODREF, TAG_INTERFACE_METHODREF];
 const ACC_STATIC = 0x0008;
 /** Instructions per byte of class file; each method is read FACT_PASSES + 1 times at most. */
 const STEPS_PER_FILE_BYTE = 16;
@@ -42,47 +44,55 @@ const FACT_PASSES = 3;
 const TABLE = 'constant-pool';
 
 /**
- * Bytes, pops and pushes of the opcodes with a fixed stack effect (JVMS §6.5); a push of 2 is one
- * long or double. Loads, stores, field access, invokes, stack shuffles and switches are handled apart.
+ * Bytes, pops and pushes of the opcodes with a fixed stack effect (JVMS §6.5), by opcode (0 bytes
+ * for the others); a push of 2 is one long or double. Loads, stores, field access, invokes, stack
+ * shuffles and switches are handled apart. Arrays, not a map: the instruction loop reads them for
+ * every instruction.
  */
-const FIXED: ReadonlyMap<number, readonly [number, number, number]> = (() => {
-  const table = new Map<number, readonly [number, number, number]>();
+const FIXED_BYTES = new Uint8Array(256);
+const FIXED_POPS = new Uint8Array(256);
+const FIXED_PUSHES = new Uint8Array(256);
+(() => {
+  const fix = (op: number, [bytes, pops, pushes]: readonly [number, number, number]) => {
+    FIXED_BYTES[op] = bytes;
+    FIXED_POPS[op] = pops;
+    FIXED_PUSHES[op] = pushes;
+  };
   const put = (first: number, last: number, effect: readonly [number, number, number]) => {
-    for (let op = first; op <= last; op++) table.set(op, effect);
+    for (let op = first; op <= last; op++) fix(op, effect);
   };
   put(0x00, 0x00, [1, 0, 0]);
   put(0x01, 0x08, [1, 0, 1]);
   put(0x09, 0x0a, [1, 0, 2]);
   put(0x0b, 0x0d, [1, 0, 1]);
   put(0x0e, 0x0f, [1, 0, 2]);
-  table.set(0x10, [2, 0, 1]);
-  table.set(0x11, [3, 0, 1]);
-  table.set(0x14, [3, 0, 2]);
-  for (const [op, wide] of [[0x15, 1], [0x16, 2], [0x17, 1], [0x18, 2]] as const) table.set(op, [2, 0, wide]);
+  fix(0x10, [2, 0, 1]);
+  fix(0x11, [3, 0, 1]);
+  fix(0x14, [3, 0, 2]);
+  for (const [op, wide] of [[0x15, 1], [0x16, 2], [0x17, 1], [0x18, 2]] as const) fix(op, [2, 0, wide]);
   put(0x1a, 0x1d, [1, 0, 1]);
   put(0x1e, 0x21, [1, 0, 2]);
   put(0x22, 0x25, [1, 0, 1]);
   put(0x26, 0x29, [1, 0, 2]);
-  for (const [op, wide] of [[0x2e, 1], [0x2f, 2], [0x30, 1], [0x31, 2], [0x32, 1], [0x33, 1], [0x34, 1], [0x35, 1]] as const) table.set(op, [1, 2, wide]);
+  for (const [op, wide] of [[0x2e, 1], [0x2f, 2], [0x30, 1], [0x31, 2], [0x32, 1], [0x33, 1], [0x34, 1], [0x35, 1]] as const) fix(op, [1, 2, wide]);
   put(0x4f, 0x56, [1, 3, 0]);
-  for (let op = 0x60; op <= 0x73; op++) table.set(op, [1, 2, (op - 0x60) % 2 === 1 ? 2 : 1]);
-  for (let op = 0x74; op <= 0x77; op++) table.set(op, [1, 1, (op - 0x74) % 2 === 1 ? 2 : 1]);
-  for (let op = 0x78; op <= 0x83; op++) table.set(op, [1, 2, (op - 0x78) % 2 === 1 ? 2 : 1]);
-  table.set(0x84, [3, 0, 0]);
-  for (const [op, wide] of [[0x85, 2], [0x86, 1], [0x87, 2], [0x88, 1], [0x89, 1], [0x8a, 2], [0x8b, 1], [0x8c, 2], [0x8d, 2], [0x8e, 1], [0x8f, 2], [0x90, 1], [0x91, 1], [0x92, 1], [0x93, 1]] as const) table.set(op, [1, 1, wide]);
+  for (let op = 0x60; op <= 0x73; op++) fix(op, [1, 2, (op - 0x60) % 2 === 1 ? 2 : 1]);
+  for (let op = 0x74; op <= 0x77; op++) fix(op, [1, 1, (op - 0x74) % 2 === 1 ? 2 : 1]);
+  for (let op = 0x78; op <= 0x83; op++) fix(op, [1, 2, (op - 0x78) % 2 === 1 ? 2 : 1]);
+  fix(0x84, [3, 0, 0]);
+  for (const [op, wide] of [[0x85, 2], [0x86, 1], [0x87, 2], [0x88, 1], [0x89, 1], [0x8a, 2], [0x8b, 1], [0x8c, 2], [0x8d, 2], [0x8e, 1], [0x8f, 2], [0x90, 1], [0x91, 1], [0x92, 1], [0x93, 1]] as const) fix(op, [1, 1, wide]);
   put(0x94, 0x98, [1, 2, 1]);
   put(0x99, 0x9e, [3, 1, 0]);
   put(0x9f, 0xa6, [3, 2, 0]);
-  table.set(0xa8, [3, 0, 1]);
-  table.set(0xbb, [3, 0, 1]);
-  table.set(0xbc, [2, 1, 1]);
-  table.set(0xbd, [3, 1, 1]);
-  table.set(0xbe, [1, 1, 1]);
-  table.set(0xc1, [3, 1, 1]);
+  fix(0xa8, [3, 0, 1]);
+  fix(0xbb, [3, 0, 1]);
+  fix(0xbc, [2, 1, 1]);
+  fix(0xbd, [3, 1, 1]);
+  fix(0xbe, [1, 1, 1]);
+  fix(0xc1, [3, 1, 1]);
   put(0xc2, 0xc3, [1, 1, 0]);
   put(0xc6, 0xc7, [3, 1, 0]);
-  table.set(0xc9, [5, 0, 1]);
-  return table;
+  fix(0xc9, [5, 0, 1]);
 })();
 
 /** Opcodes after which control never falls through: goto, ret, returns, athrow, goto_w. */
@@ -94,6 +104,10 @@ interface Slot {
   readonly held: Held | undefined;
   readonly wide: boolean;
 }
+
+/** Values nothing is known of, shared: most pushes are of these, and slots are never changed. */
+const UNKNOWN: Slot = { held: undefined, wide: false };
+const UNKNOWN_WIDE: Slot = { held: undefined, wide: true };
 
 /** Parameter types of a method descriptor: whether each is a long or double. */
 function parameterWidths(descriptor: string): boolean[] | undefined {
@@ -116,8 +130,28 @@ function returnSlots(descriptor: string): number {
   return type === 'V' ? 0 : type === 'J' || type === 'D' ? 2 : 1;
 }
 
+/** A Methodref or Fieldref, with what calls and field accesses ask of it worked out once. */
+interface Member {
+  /** `Lowner;->name`. */
+  readonly target: string;
+  readonly descriptor: string;
+  /** `target` and `descriptor` together: the key of a method's summary. */
+  readonly signature: string;
+  /** A method's parameters (whether each is a long or double); undefined for a field or a damaged descriptor. */
+  readonly widths: readonly boolean[] | undefined;
+  /** Stack slots of a method's result, or of a field's value. */
+  readonly slots: number;
+  /** Its constant-pool tag: a field, a method or an interface method. */
+  readonly tag: number;
+}
+
 class ClassReader {
   private readonly view: DataView;
+  /**
+   * Members by pool index. Each method is run up to four times, and a member is named by the same
+   * index at every call: building its strings once also makes them cheap map keys.
+   */
+  private readonly members = new Map<number, Member | null>();
 
   constructor(
     readonly bytes: Uint8Array,
@@ -152,16 +186,28 @@ class ClassReader {
     return at === undefined ? undefined : this.pool.utf8.get(this.u16(at + 1));
   }
 
-  /** A Methodref or Fieldref as `Lowner;->name` with its descriptor. */
-  member(index: number, tags: readonly number[]): { readonly target: string; readonly descriptor: string } | undefined {
-    const at = this.entry(index, tags);
+  /** The Methodref or Fieldref at pool `index` (of one of `tags`). */
+  member(index: number, tags: readonly number[]): Member | undefined {
+    let member = this.members.get(index);
+    if (member === undefined) {
+      member = this.readMember(index) ?? null;
+      this.members.set(index, member);
+    }
+    return member !== null && tags.includes(member.tag) ? member : undefined;
+  }
+
+  private readMember(index: number): Member | undefined {
+    const at = this.entry(index, [TAG_FIELDREF, TAG_METHODREF, TAG_INTERFACE_METHODREF]);
     if (at === undefined) return undefined;
     const owner = this.className(this.u16(at + 1));
     const nameAndType = this.entry(this.u16(at + 3), [TAG_NAME_AND_TYPE]);
     const name = nameAndType === undefined ? undefined : this.pool.utf8.get(this.u16(nameAndType + 1));
     const descriptor = nameAndType === undefined ? undefined : this.pool.utf8.get(this.u16(nameAndType + 3));
     if (owner === undefined || name === undefined || descriptor === undefined) return undefined;
-    return { target: `L${owner};->${name}`, descriptor };
+    const target = `L${owner};->${name}`;
+    const tag = this.u8(at);
+    const isField = tag === TAG_FIELDREF;
+    return { target, descriptor, signature: target + descriptor, widths: isField ? undefined : parameterWidths(descriptor), slots: returnSlots(isField ? `()${descriptor}` : descriptor), tag };
   }
 
   /** The Utf8 index of the String constant at pool `index`, when it is one. */
@@ -251,11 +297,11 @@ class MethodRun {
   }
 
   private push(held: Held | undefined, wide = false): void {
-    this.stack.push({ held, wide });
+    this.stack.push(held === undefined ? (wide ? UNKNOWN_WIDE : UNKNOWN) : { held, wide });
   }
 
   private pop(): Slot {
-    return this.stack.pop() ?? { held: undefined, wide: false };
+    return this.stack.pop() ?? UNKNOWN;
   }
 
   private pushUnknown(slots: number): void {
@@ -266,11 +312,10 @@ class MethodRun {
   step(at: number): number {
     const { reader } = this;
     const op = reader.u8(at);
-    const fixed = FIXED.get(op);
-    if (fixed !== undefined) {
-      const [length, pops, pushes] = fixed;
-      for (let count = 0; count < pops; count++) this.pop();
-      this.pushUnknown(pushes);
+    const length = FIXED_BYTES[op]!;
+    if (length > 0) {
+      for (let count = FIXED_POPS[op]!; count > 0; count--) this.pop();
+      this.pushUnknown(FIXED_PUSHES[op]!);
       return at + length;
     }
     switch (op) {
@@ -316,16 +361,16 @@ class MethodRun {
       case 0xb2: // getstatic
       case 0xb4: {
         // getfield
-        const field = reader.member(reader.u16(at + 1), [TAG_FIELDREF]);
+        const field = reader.member(reader.u16(at + 1), FIELD_TAGS);
         if (op === 0xb4) this.pop();
-        const slots = field === undefined ? 1 : returnSlots(`()${field.descriptor}`);
+        const slots = field === undefined ? 1 : field.slots;
         this.push(field === undefined || slots === 2 ? undefined : this.facts.constant(field.target), slots === 2);
         return at + 3;
       }
       case 0xb3: // putstatic
       case 0xb5: {
         // putfield
-        const field = reader.member(reader.u16(at + 1), [TAG_FIELDREF]);
+        const field = reader.member(reader.u16(at + 1), FIELD_TAGS);
         const value = this.pop();
         if (op === 0xb5) this.pop();
         if (field !== undefined) this.facts.write(field.target, value.held);
@@ -335,7 +380,7 @@ class MethodRun {
       case 0xb7:
       case 0xb8:
       case 0xb9: {
-        const method = reader.member(reader.u16(at + 1), [TAG_METHODREF, TAG_INTERFACE_METHODREF]);
+        const method = reader.member(reader.u16(at + 1), METHOD_TAGS);
         this.invoke(method, op === 0xb8);
         return at + (op === 0xb9 ? 5 : 3);
       }
@@ -438,8 +483,8 @@ class MethodRun {
     return pairs >= 0 ? base + 8 + pairs * 8 : Number.POSITIVE_INFINITY;
   }
 
-  private invoke(method: { readonly target: string; readonly descriptor: string } | undefined, isStatic: boolean): void {
-    const widths = method === undefined ? undefined : parameterWidths(method.descriptor);
+  private invoke(method: Member | undefined, isStatic: boolean): void {
+    const widths = method?.widths;
     if (method === undefined || widths === undefined) {
       this.stack = [];
       return;
@@ -447,7 +492,7 @@ class MethodRun {
     const args = widths.map(() => this.pop()).reverse();
     const receiver = isStatic ? undefined : this.pop();
     const heldAt = (parameter: number) => (parameter < 0 ? receiver?.held : args[parameter]?.held);
-    const resultSlots = returnSlots(method.descriptor);
+    const resultSlots = method.slots;
     const through = PASS_THROUGH.get(method.target);
     if (through !== undefined) {
       this.push(heldAt(through), resultSlots === 2);
@@ -459,7 +504,7 @@ class MethodRun {
       const named = sink.headerName === undefined || (name !== undefined && name >= 0 && isAuthorizationHeader(this.reader.pool.utf8.get(name)));
       if (named) this.reach(heldAt(sink.parameter), { parameter: sink.parameter, target: method.target, sink, where: this.label }, undefined);
     } else {
-      for (const entry of this.facts.summary(method.target + method.descriptor)) this.reach(heldAt(entry.parameter), entry, method.target);
+      for (const entry of this.facts.summary(method.signature)) this.reach(heldAt(entry.parameter), entry, method.target);
     }
     this.pushUnknown(resultSlots);
   }
