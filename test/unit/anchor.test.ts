@@ -3,6 +3,7 @@ import { startsAtKeyword } from '../../src/ruleset/anchor.js';
 import { compileRuleset } from '../../src/ruleset/compile.js';
 import { loadRuleset } from '../../src/ruleset/load.js';
 import { detect } from '../../src/detect/detector.js';
+import { seeded } from '../helpers/seeded.js';
 
 describe('startsAtKeyword', () => {
   it.each([
@@ -41,11 +42,7 @@ describe('startsAtKeyword', () => {
   });
 
   it('is sound on random regexes: where it says yes, every match starts at a keyword', () => {
-    let state = 7;
-    const next = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 0x100000000;
-    };
+    const next = seeded(7);
     const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     const pieces = ['ab', 'b', 'a?', '[ab]', '\\b', '(?=a)', '(?<!b)', '(?:a|ba)', '(?:ab)?', 'a|b', '(b)', '\\.', '.', 'a*', '^', '(?:|b)', 'a+', '(?:a(?:b|))'];
     let sayYes = 0;

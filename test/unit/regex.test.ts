@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { captureGroupCount, compileRuleRegex, compileSearchRegex, withoutUnrolling } from '../../src/ruleset/regex.js';
+import { seeded } from '../helpers/seeded.js';
 
 describe('captureGroupCount', () => {
   it('counts plain and named groups, not non-capturing groups, lookarounds, escapes or classes', () => {
@@ -25,11 +26,7 @@ describe('withoutUnrolling', () => {
   });
 
   it('leaves every match as it was, groups and their offsets included, on random regexes and texts', () => {
-    let state = 11;
-    const next = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 0x100000000;
-    };
+    const next = seeded(11);
     const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     const atoms = ['a', 'b', '[ab]', '(a|b)', '(?:ab)', '\\{', '[{}]', '.', '(?<=a)', '\\b'];
     const quantifiers = ['', '', '?', '*', '{0,3}', '{1,3}', '{2}', '{0,3}?', '{1,2}?', '{0,5}', '{3,}'];
