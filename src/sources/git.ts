@@ -396,18 +396,19 @@ function collectStderr(child: ChildProcess): () => string {
  * Falls back to the pipe when no temporary file can be made.
  */
 export async function spoolGit(args: readonly string[], cwd: string, onLine: (line: string) => void | Promise<void>, input?: string): Promise<void> {
-  let folder: string;
+  let folder: string | undefined;
   let fd: number;
   try {
     folder = mkdtempSync(path.join(tmpdir(), 'keyleak-git-'));
     fd = openSync(path.join(folder, 'output'), 'w+', 0o600);
   } catch {
+    if (folder !== undefined) removeSpool(folder);
     return streamGit(args, cwd, onLine, input);
   }
   try {
     const child = spawn('git', [...OUTPUT_SETTINGS.flatMap((setting) => ['-c', setting]), ...args], { cwd, stdio: ['pipe', fd, 'pipe'] });
     // git holds the file open from here; removing its name frees the space when both close it.
-    rmSync(folder, { recursive: true, force: true });
+    removeSpool(folder);
     const stderr = collectStderr(child);
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
@@ -448,6 +449,19 @@ export async function spoolGit(args: readonly string[], cwd: string, onLine: (li
     if (exit !== 0) throw new GitError(stderr().trim().split('\n')[0] || `git ${args[0]} exited with ${exit}`);
   } finally {
     closeSync(fd);
+    removeSpool(folder);
+  }
+}
+
+/**
+ * Removes a spool file's folder. Windows refuses while the file is open: then it goes once keyleak
+ * has closed it (the second call); should that fail too, the folder stays in the temporary directory.
+ */
+function removeSpool(folder: string): void {
+  try {
+    rmSync(folder, { recursive: true, force: true });
+  } catch {
+    // Still open elsewhere (Windows): the call after closing removes it.
   }
 }
 
