@@ -80,6 +80,9 @@ interface Prefix {
   readonly complete: boolean;
 }
 
+/** Groups inside groups read for prefixes; a deeper one ends them. */
+const MAX_GROUP_DEPTH = 16;
+
 /** Beyond this many ways to start, prefixes stop growing (each is still a true prefix). */
 const MAX_PREFIXES = 256;
 
@@ -89,7 +92,7 @@ const MAX_PREFIXES = 256;
  * that is not a literal (a class, a quantified character or group, a character escape), or once
  * every prefix is `enough` characters long.
  */
-function prefixes(alternative: string, enough: number): Prefix[] {
+function prefixes(alternative: string, enough: number, depth = 0): Prefix[] {
   let open = [''];
   const closed: string[] = [];
   const closeAll = () => {
@@ -113,11 +116,12 @@ function prefixes(alternative: string, enough: number): Prefix[] {
     const opener = plainGroupOpener(rest);
     if (opener !== undefined) {
       const end = groupEnd(rest, 0);
-      if (end === undefined || QUANTIFIER_START.has(rest[end] ?? '')) {
+      // Past a few levels of groups a prefix stops: a hostile rule nests thousands.
+      if (end === undefined || QUANTIFIER_START.has(rest[end] ?? '') || depth >= MAX_GROUP_DEPTH) {
         closeAll();
         break;
       }
-      const inner = alternatives(rest.slice(opener.length, end - 1)).flatMap((inner) => prefixes(inner, enough));
+      const inner = alternatives(rest.slice(opener.length, end - 1)).flatMap((inner) => prefixes(inner, enough, depth + 1));
       const grown: string[] = [];
       for (const text of open) {
         for (const piece of inner) (piece.complete ? grown : closed).push(text + piece.text);

@@ -46,3 +46,15 @@ describe('a .gitleaks.toml rule with an invalid regex', () => {
     expect(skipped.map((notice) => notice.message)).toEqual(['.gitleaks.toml: rule broken-rule: regex: skipped: unterminated group']);
   });
 });
+
+describe('a rule whose regex nests groups thousands deep', () => {
+  it('is read, searched the usual way, and finds its secret; no internal error', () => {
+    const deep = `${'(?:'.repeat(20_000)}deep_key${')'.repeat(20_000)}=([A-Za-z0-9]{12})`;
+    const tree: Tree = makeTree({ 'rules/deep.toml': `[[rules]]\nid = "deep-nesting"\ndescription = "d"\nregex = '''${deep}'''\nkeywords = ["deep_key"]\nremediation = "r"\n`, 'app.env': `deep_key=Zq9vXw3Lk7Rt\n` });
+    trees.push(tree);
+    const result = keyleak(['scan', 'app.env', '--rules', 'rules/deep.toml', '--format', 'json'], { cwd: tree.root });
+    expect(result.stderr).not.toMatch(/internal error/);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.findings.map((finding) => finding.ruleId)).toContain('deep-nesting');
+  });
+});

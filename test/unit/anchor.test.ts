@@ -75,3 +75,10 @@ describe('anchored rules in the detector', () => {
     }
   });
 });
+
+describe('startsAtKeyword on hostile sources', () => {
+  it('answers no, without running out of stack, for groups nested thousands deep', () => {
+    expect(startsAtKeyword(`${'(?:'.repeat(50_000)}key${')'.repeat(50_000)}`, '', ['key'])).toBe(false);
+    expect(startsAtKeyword(`${'(?:'.repeat(8)}key${')'.repeat(8)}`, '', ['key'])).toBe(true);
+  });
+});
