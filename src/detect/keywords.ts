@@ -243,14 +243,21 @@ export function keywordIndex(
     const starts: number[][] = [];
     asciiFound(text, selected, starts);
     unicodeFound(text, selected);
+    // A rule's keywords' starts merged once per text: the detector asks for them more than once.
+    const merged = new Map<number, readonly number[]>();
     return {
       rules: [...selected].sort((a, b) => a - b),
       starts(rule) {
         const keywords = anchorKeywords.get(rule);
         if (keywords === undefined) return undefined;
         if (keywords.length === 1) return starts[keywords[0]!] ?? [];
-        const merged = keywords.flatMap((keyword) => starts[keyword] ?? []).sort((a, b) => a - b);
-        return merged.filter((at, index) => index === 0 || at !== merged[index - 1]);
+        let ruleStarts = merged.get(rule);
+        if (ruleStarts === undefined) {
+          const all = keywords.flatMap((keyword) => starts[keyword] ?? []).sort((a, b) => a - b);
+          ruleStarts = all.filter((at, index) => index === 0 || at !== all[index - 1]);
+          merged.set(rule, ruleStarts);
+        }
+        return ruleStarts;
       },
     };
   };
