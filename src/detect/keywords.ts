@@ -170,14 +170,14 @@ export function keywordIndex(
   const asciiLower = ascii.map(asciiLowerCase);
   const asciiIndex = new Map(ascii.map((keyword, index) => [keyword, index]));
   // Located rules' keywords by their index in `ascii`; an anchored rule with a keyword outside it is searched whole.
-  const anchorKeywords = new Map<number, readonly number[]>();
+  const locatedKeywords = new Map<number, readonly number[]>();
   rulesKeywords.forEach((keywords, rule) => {
     const indices = keywords.map((keyword) => asciiIndex.get(keyword));
-    if (located[rule] === true && keywords.length > 0 && indices.every((index) => index !== undefined)) anchorKeywords.set(rule, indices);
+    if (located[rule] === true && keywords.length > 0 && indices.every((index) => index !== undefined)) locatedKeywords.set(rule, indices);
   });
-  const isAnchor = new Uint8Array(ascii.length);
-  for (const indices of anchorKeywords.values()) for (const index of indices) isAnchor[index] = 1;
-  const anchorCount = isAnchor.reduce((count, flag) => count + flag, 0);
+  const isLocated = new Uint8Array(ascii.length);
+  for (const indices of locatedKeywords.values()) for (const index of indices) isLocated[index] = 1;
+  const locatedCount = isLocated.reduce((count, flag) => count + flag, 0);
   // Built on first need: a pre-commit run scanning a few short lines never pays for it.
   let automaton: Automaton | undefined;
   let searchedWithout = 0;
@@ -185,7 +185,7 @@ export function keywordIndex(
   const unicodeAnywhere = unicode.length === 0 ? undefined : new RegExp(unicode.map(escapeRegex).join('|'), 'gi');
   const unicodeHere = unicode.map((keyword) => new RegExp(escapeRegex(keyword), 'iy'));
 
-  /** Marks the rules whose keywords occur in `text`, and fills `starts[k]` for each anchor keyword k found. */
+  /** Marks the rules whose keywords occur in `text`, and fills `starts[k]` for each located keyword k found. */
   const asciiFound = (text: string, selected: Set<number>, starts: number[][]): void => {
     if (ascii.length === 0) return;
     if (automaton === undefined && searchedWithout + text.length <= searchWithoutAutomaton) {
@@ -194,7 +194,7 @@ export function keywordIndex(
       asciiLower.forEach((keyword, index) => {
         if (!folded.includes(keyword)) return;
         for (const rule of asciiRules[index]!) selected.add(rule);
-        if (isAnchor[index] === 1) starts[index] = startsOf(folded, keyword);
+        if (isLocated[index] === 1) starts[index] = startsOf(folded, keyword);
       });
       return;
     }
@@ -211,12 +211,12 @@ export function keywordIndex(
       const end = foundStart[state + 1]!;
       for (let at = foundStart[state]!; at < end; at++) {
         const keyword = found[at]!;
-        if (isAnchor[keyword] === 1) (starts[keyword] ??= []).push(i + 1 - asciiLower[keyword]!.length);
+        if (isLocated[keyword] === 1) (starts[keyword] ??= []).push(i + 1 - asciiLower[keyword]!.length);
         if (seen[keyword] === 1) continue;
         seen[keyword] = 1;
         for (const rule of asciiRules[keyword]!) selected.add(rule);
         // Every keyword seen: nothing more to learn, unless the scan must tell where keywords start.
-        if (--unseen === 0 && anchorCount === 0) return;
+        if (--unseen === 0 && locatedCount === 0) return;
       }
     }
   };
@@ -248,7 +248,7 @@ export function keywordIndex(
     return {
       rules: [...selected].sort((a, b) => a - b),
       starts(rule) {
-        const keywords = anchorKeywords.get(rule);
+        const keywords = locatedKeywords.get(rule);
         if (keywords === undefined) return undefined;
         if (keywords.length === 1) return starts[keywords[0]!] ?? [];
         let ruleStarts = merged.get(rule);

@@ -364,7 +364,7 @@ export function streamGit(args: readonly string[], cwd: string, onLine: (line: s
     child.on('close', (code) => {
       reading.then(() => {
         if (code === 0) resolve();
-        else reject(new GitError(stderr().trim().split('\n')[0] || `git ${args[0]} exited with ${code}`));
+        else reject(gitFailure(args, code, stderr()));
       }, reject);
     });
   });
@@ -377,6 +377,11 @@ const OUTPUT_SETTINGS = ['core.quotepath=on', 'color.ui=false', 'log.showSignatu
 const SPOOL_READ_BYTES = 1024 * 1024;
 /** How long the reader waits for git to write more, when it has read everything so far. */
 const SPOOL_WAIT_MS = 1;
+
+/** A failed git command as one line: the first line of its error output, or its exit code. */
+function gitFailure(args: readonly string[], code: number | null, stderr: string): GitError {
+  return new GitError(stderr.trim().split('\n')[0] || `git ${args[0]} exited with ${code}`);
+}
 
 /** git's error output, kept up to `MAX_STDERR_CHARS`. */
 function collectStderr(child: ChildProcess): () => string {
@@ -446,7 +451,7 @@ export async function spoolGit(args: readonly string[], cwd: string, onLine: (li
       throw error;
     }
     const exit = await exited;
-    if (exit !== 0) throw new GitError(stderr().trim().split('\n')[0] || `git ${args[0]} exited with ${exit}`);
+    if (exit !== 0) throw gitFailure(args, exit, stderr());
   } finally {
     closeSync(fd);
     removeSpool(folder);
