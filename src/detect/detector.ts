@@ -12,6 +12,7 @@ import { lineLocator, type LineLocator, type Position } from './lines.js';
 import { base64Segments } from './base64.js';
 import { jsStringSegments } from './js-strings.js';
 import { joinSpokenNames } from './spaced-names.js';
+import { valueFirstPairs } from './value-first.js';
 import type { KeywordScan } from './keywords.js';
 
 /** Characters of context kept on each side of a secret for report snippets. */
@@ -114,28 +115,33 @@ function overlaps(a: Candidate, b: Candidate): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
+/** The text the rules read, and which of their keywords it holds where. */
+interface RulesView {
+  readonly view: string;
+  readonly keywords: KeywordScan;
+}
+
+/** Where the keywords of the rules that occur in the scan start, for the rules the index locates. */
+function keywordStarts(keywords: KeywordScan, ruleset: Ruleset, includeGeneric: boolean): number[] {
+  return keywords.startsOfAny(includeGeneric ? keywords.rules : keywords.rules.filter((index) => !ruleset.rules[index]!.spec.generic));
+}
+
 /**
- * The view with the spoken credential names that start at a provider rule's keyword joined
- * (`Datadog API key: …` read as `Datadog-API-key: …`), and its keyword scan. Generic rules' keywords
- * (`key`, `token`) are not starts: they already read a name of any words before them.
+ * The escape-aware view with the spoken credential names that start at a provider rule's keyword
+ * joined (`Datadog API key: …` read as `Datadog-API-key: …`), and its keyword scan. Generic rules'
+ * keywords (`key`, `token`) are not starts: they already read a name of any words before them.
  */
-function withSpokenNames(view: string, ruleset: Ruleset): { readonly view: string; readonly keywords: KeywordScan } {
+function rulesView(text: string, ruleset: Ruleset): RulesView {
+  const view = escapeAwareView(text);
   const keywords = ruleset.keywords.scan(view);
-  const starts: number[] = [];
-  for (const index of keywords.rules) {
-    if (ruleset.rules[index]!.spec.generic) continue;
-    const ruleStarts = keywords.starts(index);
-    if (ruleStarts !== undefined) for (const start of ruleStarts) starts.push(start);
-  }
-  const joined = joinSpokenNames(view, starts);
+  const joined = joinSpokenNames(view, keywordStarts(keywords, ruleset, false));
   // A joined name may hold a keyword the spaces hid (`DD API key` is `dd-api-key`).
   return joined === view ? { view, keywords } : { view: joined, keywords: ruleset.keywords.scan(joined) };
 }
 
 /** Rules run on `view`; secrets and lines are read from `text`, which has the same offsets. */
-function candidatesIn(escapedView: string, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
+function candidatesIn({ view, keywords }: RulesView, text: string, path: string, ruleset: Ruleset, locator: LineLocator): Candidate[] {
   const found: Candidate[] = [];
-  const { view, keywords } = withSpokenNames(escapedView, ruleset);
   const search = (index: number) => {
     // One push per candidate: spreading a rule's matches overflows the stack past ~100 000.
     for (const candidate of ruleCandidates(index, view, text, path, ruleset, locator, keywords.starts(index))) found.push(candidate);
@@ -302,14 +308,25 @@ function detectWindow(target: DetectTarget, ruleset: Ruleset, options: DetectOpt
   const path = displayPath(target.provenance);
   const locator = lineLocator(text);
   const companionOf = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, candidate) });
-  const hits = pairCompanions(candidatesIn(escapeAwareView(text), text, path, ruleset, locator), locator).map(({ candidate, companions }) =>
+  const read = rulesView(text, ruleset);
+  const hits = pairCompanions(candidatesIn(read, text, path, ruleset, locator), locator).map(({ candidate, companions }) =>
     toHit(target, locator, candidate, candidate.reported, [], companions.map(companionOf)),
   );
+  // Value-first pairs, read as `NAME="value"`: a finding points at the value, and a secret the text
+  // already showed on that line (by any rule) is not found again.
+  for (const pair of valueFirstPairs(read.view, keywordStarts(read.keywords, ruleset, true))) {
+    const pairLocator = lineLocator(pair.decoded);
+    const line = regionOf(locator, pair).startLine;
+    for (const { candidate, companions } of pairCompanions(candidatesIn(rulesView(pair.decoded, ruleset), pair.decoded, path, ruleset, pairLocator), pairLocator)) {
+      if (hits.some((hit) => hit.secret === candidate.secret && hit.region.startLine === line)) continue;
+      hits.push(toHit(target, locator, candidate, pair, [], companions.map((companion) => ({ ruleId: companion.rule.spec.id, secret: companion.secret, region: regionOf(locator, pair) }))));
+    }
+  }
   const segments = [...base64Segments(text).map((segment) => ({ ...segment, encoding: 'base64' as const })), ...(isScript(target.provenance) ? jsStringSegments(text) : [])];
   for (const segment of segments) {
     const decodedLocator = lineLocator(segment.decoded);
     const inSegment = (candidate: Candidate): Companion => ({ ruleId: candidate.rule.spec.id, secret: candidate.secret, region: regionOf(locator, segment) });
-    for (const { candidate, companions } of pairCompanions(candidatesIn(escapeAwareView(segment.decoded), segment.decoded, path, ruleset, decodedLocator), decodedLocator)) {
+    for (const { candidate, companions } of pairCompanions(candidatesIn(rulesView(segment.decoded, ruleset), segment.decoded, path, ruleset, decodedLocator), decodedLocator)) {
       // A secret the plain text already showed at this place is not found twice.
       if (hits.some((hit) => hit.ruleId === candidate.rule.spec.id && hit.secret === candidate.secret && hit.region.startLine === regionOf(locator, segment).startLine)) continue;
       hits.push(toHit(target, locator, candidate, segment, [segment.encoding], companions.map(inSegment)));

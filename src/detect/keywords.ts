@@ -19,6 +19,11 @@ export interface KeywordScan {
    * index was built to locate; undefined for the others.
    */
   starts(rule: number): readonly number[] | undefined;
+  /**
+   * Where the keywords of the located rules among `rules` start, each keyword's starts once however
+   * many rules share it, in no particular order.
+   */
+  startsOfAny(rules: Iterable<number>): number[];
 }
 
 export interface KeywordIndex {
@@ -258,6 +263,13 @@ export function keywordIndex(
           merged.set(rule, ruleStarts);
         }
         return ruleStarts;
+      },
+      startsOfAny(rules) {
+        const keywords = new Set<number>();
+        for (const rule of rules) for (const keyword of locatedKeywords.get(rule) ?? []) keywords.add(keyword);
+        const all: number[] = [];
+        for (const keyword of keywords) for (const at of starts[keyword] ?? []) all.push(at);
+        return all;
       },
     };
   };
