@@ -125,6 +125,15 @@ describe.each([
     expect(index.scan('nothing').starts(0)).toEqual([]);
   });
 
+  it('gives the starts of any of several located rules, each keyword once however many rules share it', () => {
+    const rules = [['key', 'secret'], ['key'], ['token']];
+    const scan = keywordIndexOf(rules, [true, true, false], searchWithoutAutomaton).scan('API_KEY=1 secretkey token');
+    expect([...scan.startsOfAny([0, 1])].sort((a, b) => a - b)).toEqual([4, 10, 16]);
+    expect(scan.startsOfAny([1])).toEqual([4, 16]);
+    // A rule that is not located has no starts to give.
+    expect(scan.startsOfAny([2])).toEqual([]);
+  });
+
   it('agrees with a regex on random texts over a small alphabet', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const next = random(seed);
