@@ -480,8 +480,8 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   ).action(async (repo: string, options: GitCommandOptions, command: Command) => {
     checkPaths([repo]);
     const root = path.resolve(io.cwd, repo);
-    const loaded = await rulesFor(io, options, root);
-    const { scanGit } = await import('../scan/git-scan.js');
+    // The rules and the git machinery load side by side: the rules' files are read while the modules compile.
+    const [loaded, { scanGit }] = await Promise.all([rulesFor(io, options, root), import('../scan/git-scan.js')]);
     const result = await withProgress(io, options, (onProgress) => scanGit({
       repo,
       cwd: io.cwd,
