@@ -1,4 +1,5 @@
 /** A .gitleaks.toml that would switch detection off, or carries a broken rule, says so; the scan goes on. */
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyleak } from '../helpers/cli.js';
 import { makeTree, type Tree } from '../helpers/tree.js';
@@ -56,5 +57,24 @@ describe('a rule whose regex nests groups thousands deep', () => {
     expect(result.stderr).not.toMatch(/internal error/);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.findings.map((finding) => finding.ruleId)).toContain('deep-nesting');
+  });
+});
+
+describe('keyleak git with a broken rule file (its log starts while the rules load)', () => {
+  it.each([
+    ['an invalid regex', `[[rules]]\nid = "broken"\nregex = '''token_(abc'''\n`, /^keyleak: rules\/bad\.toml: rule broken: regex: /],
+    ['a file that is not TOML', 'this is [not toml', /^keyleak: rules\/bad\.toml: /],
+  ])('%s: one line naming the file, exit code 2, no internal error', (_name, rules, message) => {
+    const tree: Tree = makeTree({ 'rules/bad.toml': rules, 'app.env': `STRIPE_KEY=${STRIPE}\n` });
+    trees.push(tree);
+    execFileSync('git', ['init', '-q'], { cwd: tree.root });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '--allow-empty', '-m', 'empty'], { cwd: tree.root });
+    execFileSync('git', ['add', 'app.env'], { cwd: tree.root });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '-m', 'key'], { cwd: tree.root });
+    const result = keyleak(['git', '.', '--rules', 'rules/bad.toml'], { cwd: tree.root });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(result.stdout).toBe('');
   });
 });
