@@ -122,12 +122,16 @@ function prefixes(alternative: string, enough: number, depth = 0): Prefix[] {
         break;
       }
       const inner = alternatives(rest.slice(opener.length, end - 1)).flatMap((inner) => prefixes(inner, enough, depth + 1));
+      // Every way so far times every way through the group: past the bound, the prefixes end here.
+      if (open.length * inner.length + closed.length > MAX_PREFIXES) {
+        closeAll();
+        break;
+      }
       const grown: string[] = [];
       for (const text of open) {
         for (const piece of inner) (piece.complete ? grown : closed).push(text + piece.text);
       }
       open = grown;
-      if (open.length + closed.length > MAX_PREFIXES) closeAll();
       i += end;
       continue;
     }

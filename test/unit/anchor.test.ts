@@ -82,3 +82,13 @@ describe('startsAtKeyword on hostile sources', () => {
     expect(startsAtKeyword(`${'(?:'.repeat(8)}key${')'.repeat(8)}`, '', ['key'])).toBe(true);
   });
 });
+
+describe('startsAtKeyword on wide alternations', () => {
+  it('ends its prefixes before a group that would multiply them past its bound (shorter prefixes, never wrong ones)', () => {
+    const group = (letter: string, count: number) => `(?:${Array.from({ length: count }, (_, index) => `${letter}${index}`).join('|')})`;
+    // 250 ways, then 300,000: read through, the two groups would make 75 million prefixes.
+    const wide = `${group('a', 250)}${group('b', 300_000)}=x`;
+    expect(startsAtKeyword(wide, '', ['a', 'a_longer_keyword'])).toBe(true);
+    expect(startsAtKeyword(wide, '', ['a1', 'a_longer_keyword'])).toBe(false);
+  });
+});
