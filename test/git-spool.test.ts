@@ -21,8 +21,9 @@ beforeAll(() => {
   git('init', '-q', '-b', 'main');
   const contents = [
     'plain text\n',
-    // Multi-byte characters, a carriage return inside a line, and a long line: what a reader cuts wrongly first.
-    `naïve café ✓ 日本語\r\nSTRIPE_KEY=${SECRET}\n${'x'.repeat(200_000)}\n`,
+    // Multi-byte characters, a carriage return inside a line, and two long lines of two-byte characters
+    // (1.2 MB each, one byte apart in parity): one of them is cut between the spool's 1 MiB reads.
+    `naïve café ✓ 日本語\r\nSTRIPE_KEY=${SECRET}\n${'é'.repeat(600_000)}\n${'é'.repeat(600_000)}\n`,
     'the key went away\n',
   ];
   contents.forEach((content, index) => {
@@ -48,7 +49,7 @@ describe('spoolGit', () => {
     expect(spooled).toEqual(await lines(streamGit, args));
     expect(spooled).toContain(`+naïve café ✓ 日本語\r`);
     expect(spooled).toContain(`+STRIPE_KEY=${SECRET}`);
-    expect(spooled.some((line) => line.length === 200_001)).toBe(true);
+    expect(spooled.filter((line) => line === `+${'é'.repeat(600_000)}`)).toHaveLength(2);
   });
 
   it('passes standard input to git', async () => {

@@ -421,31 +421,13 @@ export async function spoolGit(args: readonly string[], cwd: string, onLine: (li
       child.on('error', (error) => reject(new GitError(`cannot run git: ${error.message}`)));
       child.on('close', resolve);
     });
-    let code: number | null | undefined;
+    let done = false;
     void exited.then(
-      (exit) => (code = exit),
-      () => (code = null),
+      () => (done = true),
+      () => (done = true),
     );
     try {
-      const splitter = new LineSplitter();
-      const buffer = Buffer.allocUnsafe(SPOOL_READ_BYTES);
-      let position = 0;
-      for (;;) {
-        const read = readSync(fd, buffer, 0, buffer.length, position);
-        if (read > 0) {
-          position += read;
-          for (const line of splitter.push(buffer.subarray(0, read))) {
-            const wait = onLine(line);
-            if (wait) await wait;
-          }
-          continue;
-        }
-        // Everything git wrote is read: done once it has exited (a last read catches its last write).
-        if (code !== undefined && readSync(fd, buffer, 0, 1, position) === 0) break;
-        if (code === undefined) await Promise.race([exited.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SPOOL_WAIT_MS))]);
-      }
-      const last = splitter.end();
-      if (last !== undefined) await onLine(last);
+      await readLines(spooledChunks(fd, () => done, exited), onLine);
     } catch (error) {
       child.kill();
       throw error;
@@ -455,6 +437,27 @@ export async function spoolGit(args: readonly string[], cwd: string, onLine: (li
   } finally {
     closeSync(fd);
     removeSpool(folder);
+  }
+}
+
+/**
+ * The spool file's bytes as git writes them, read behind it: a read that finds nothing new waits
+ * for git to write more, until git has `exited` (a last read then catches its last write). Each
+ * chunk is the same buffer, valid until the next is asked for.
+ */
+async function* spooledChunks(fd: number, hasExited: () => boolean, exited: Promise<unknown>): AsyncGenerator<Buffer> {
+  const buffer = Buffer.allocUnsafe(SPOOL_READ_BYTES);
+  let position = 0;
+  for (;;) {
+    const read = readSync(fd, buffer, 0, buffer.length, position);
+    if (read > 0) {
+      position += read;
+      yield buffer.subarray(0, read);
+    } else if (hasExited()) {
+      if (readSync(fd, buffer, 0, 1, position) === 0) return;
+    } else {
+      await Promise.race([exited.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SPOOL_WAIT_MS))]);
+    }
   }
 }
 
