@@ -230,6 +230,12 @@ export interface RuleSpec {
   readonly exposure: Exposure;
   readonly level: Level;
   readonly filters: readonly FilterName[];
+  /**
+   * Filters whose rejection marks a value as a likely placeholder instead of dropping it: reported at
+   * level note, apart from the secrets, so a credential slot filled by hand (`key 1234567890abcdef…`)
+   * is listed for a reviewer without failing a build.
+   */
+  readonly placeholderFilters?: readonly FilterName[];
   /** Whether the default filters apply too (false for config formats where `password=pass` is a real leak). */
   readonly defaultFilters: boolean;
   /** A catch-all rule (`password = ...`): dropped where a provider rule matched the same text. */
@@ -333,6 +339,8 @@ export interface Hit extends Occurrence {
   readonly ruleId: string;
   readonly secret: string;
   readonly entropy: number;
+  /** The placeholder filter that recognised the value as typed by hand (see `RuleSpec.placeholderFilters`). */
+  readonly likelyPlaceholder?: FilterName;
   /** Silenced by a `keyleak:allow` comment on its line: not a finding, but proof the comment is used. */
   readonly allowedInline?: true;
 }
@@ -386,6 +394,8 @@ export interface Finding {
   /** Content-based: stable across line moves and commits. */
   readonly fingerprint: string;
   readonly occurrences: readonly Occurrence[];
+  /** The value looks typed by hand (a counting run, for one): level note, listed apart from the secrets. */
+  readonly likelyPlaceholder?: FilterName;
   /** For history scans: introduction, removal, reachability. */
   readonly history?: SecretHistory;
   /** Set when a baseline covers every occurrence: reported, but never failing a build. */

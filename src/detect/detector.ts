@@ -3,7 +3,7 @@
  * path gate → regex → secret group → filters → entropy → checksum → inline allow → allowlists.
  * Base64 runs are decoded and scanned once more; their hits point at the encoded text.
  */
-import type { Companion, CompanionSpec, Hit, Provenance, Region } from '../types.js';
+import type { Companion, CompanionSpec, FilterName, Hit, Provenance, Region } from '../types.js';
 import type { Rule, Ruleset } from '../ruleset/compile.js';
 import { entropyGate, shannonEntropy } from './entropy.js';
 import { rejectingFilter } from './filters.js';
@@ -33,6 +33,7 @@ interface Candidate extends Span {
   readonly secret: string;
   readonly entropy: number;
   readonly allowedInline: boolean;
+  readonly likelyPlaceholder?: FilterName;
   /** What the finding points at: the secret, or the whole match for a `region = "match"` rule (a key block). */
   readonly reported: Span;
 }
@@ -95,7 +96,9 @@ function* ruleCandidates(ruleIndex: number, view: string, text: string, path: st
     const { start, end } = secretSpan(match, rule);
     const secret = text.slice(start, end);
     if (secret.length === 0) continue;
-    if (rejectingFilter(rule.filters, { secret, match: match[0], documentedExamples: ruleset.documentedExamples, text, start, end, now: ruleset.now })) continue;
+    const filtered = { secret, match: match[0], documentedExamples: ruleset.documentedExamples, text, start, end, now: ruleset.now };
+    if (rejectingFilter(rule.filters, filtered)) continue;
+    const likelyPlaceholder = rule.spec.placeholderFilters && rejectingFilter(rule.spec.placeholderFilters, filtered);
     const entropy = shannonEntropy(secret);
     // A provider rule's gate is written for its format; a catch-all rule's cannot know the value's alphabet.
     if (entropy < (rule.spec.generic ? entropyGate(secret, rule.spec.entropy) : rule.spec.entropy)) continue;
@@ -107,7 +110,7 @@ function* ruleCandidates(ruleIndex: number, view: string, text: string, path: st
     const candidate = { secret, match: match[0], line, path };
     if (rule.allowlists.some((allowlist) => allowlistAllows(allowlist, candidate))) continue;
     if (ruleset.allowlists.some((allowlist) => allowlistTargets(allowlist, rule.spec.id) && allowlistAllows(allowlist, candidate))) continue;
-    yield { rule, secret, start, end, entropy, allowedInline: hasInlineAllow(line), reported };
+    yield { rule, secret, start, end, entropy, allowedInline: hasInlineAllow(line), reported, ...(likelyPlaceholder === undefined ? {} : { likelyPlaceholder }) };
   }
 }
 
@@ -232,6 +235,7 @@ function toHit(target: DetectTarget, locator: LineLocator, candidate: Candidate,
     region: regionOf(locator, span),
     companions,
     ...(candidate.allowedInline ? { allowedInline: true as const } : {}),
+    ...(candidate.likelyPlaceholder === undefined ? {} : { likelyPlaceholder: candidate.likelyPlaceholder }),
     before: text.slice(Math.max(startLine.start, span.start - CONTEXT_CHARS), span.start),
     after: text.slice(span.end, Math.max(span.end, Math.min(endLine.end, span.end + CONTEXT_CHARS))),
     encoding,

@@ -90,7 +90,7 @@ export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, R
     // Shipped to every user: a confidential secret is as serious as it gets; a publishable key is
     // exactly where it is meant to be, so it is only inventory.
     const shipped = [...occurrences.values()].some((occurrence) => occurrence.shipped !== undefined);
-    const level = !shipped ? rule.level : rule.exposure === 'confidential' ? 'error' : 'note';
+    const level = hit.likelyPlaceholder !== undefined || (shipped && rule.exposure === 'publishable') ? 'note' : shipped ? 'error' : rule.level;
     return {
       ruleId: hit.ruleId,
       level,
@@ -99,6 +99,7 @@ export function groupFindings(hits: readonly Hit[], rules: ReadonlyMap<string, R
       entropy: hit.entropy,
       fingerprint: key,
       occurrences: [...occurrences.values()].sort(compareOccurrences),
+      ...(hit.likelyPlaceholder === undefined ? {} : { likelyPlaceholder: hit.likelyPlaceholder }),
     };
   });
   return findings.sort((a, b) => compareOccurrences(a.occurrences[0]!, b.occurrences[0]!) || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.fingerprint, b.fingerprint));

@@ -12,6 +12,7 @@ import type { Shard } from '../scan/shard.js';
 import type { RepositoryLinks } from '../report/commit-links.js';
 import { compareInlineAllows, compareNotices, groupFindings } from './findings.js';
 import { composeHistory, joinHistoryFacts } from './history.js';
+import { FILTER_NAMES } from '../detect/filters.js';
 
 export const SHARD_FILE_FORMAT = 'keyleak-shard';
 export const SHARD_FILE_VERSION = 1;
@@ -87,7 +88,7 @@ function isOccurrence(value: unknown): boolean {
 }
 
 function isFinding(value: unknown): boolean {
-  return isRecord(value) && isString(value['ruleId']) && isString(value['secret']) && typeof value['entropy'] === 'number' && Array.isArray(value['occurrences']) && value['occurrences'].length > 0 && value['occurrences'].every(isOccurrence);
+  return isRecord(value) && isString(value['ruleId']) && isString(value['secret']) && typeof value['entropy'] === 'number' && Array.isArray(value['occurrences']) && value['occurrences'].length > 0 && value['occurrences'].every(isOccurrence) && isOptional(value['likelyPlaceholder'], (name) => (FILTER_NAMES as readonly unknown[]).includes(name));
 }
 
 const LEVELS = ['error', 'warning', 'note'];
@@ -198,7 +199,7 @@ export function shardFile(fields: Omit<ShardFile, 'format' | 'version'>): string
 
 /** Each occurrence again as the hit it came from, so grouping runs exactly as it did in one run. */
 function hitsOf(findings: readonly Finding[]): Hit[] {
-  return findings.flatMap((finding) => finding.occurrences.map((occurrence): Hit => ({ ...occurrence, ruleId: finding.ruleId, secret: finding.secret, entropy: finding.entropy })));
+  return findings.flatMap((finding) => finding.occurrences.map((occurrence): Hit => ({ ...occurrence, ruleId: finding.ruleId, secret: finding.secret, entropy: finding.entropy, ...(finding.likelyPlaceholder === undefined ? {} : { likelyPlaceholder: finding.likelyPlaceholder }) })));
 }
 
 function noticeKey(notice: Notice): string {

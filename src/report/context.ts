@@ -31,3 +31,6 @@ export function securitySeverity(level: Level): string {
       return '2.0';
   }
 }
+
+/** Why a likely placeholder is listed, in the same words in every format. */
+export const LIKELY_PLACEHOLDER_NOTE = 'typed by hand (a counting or repeating run) where a credential goes; check that the real value is not committed elsewhere';

@@ -5,7 +5,7 @@
  * the page is the same bytes for the same input.
  */
 import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, Verification } from '../types.js';
-import type { Reporter, ReportContext } from './context.js';
+import { LIKELY_PLACEHOLDER_NOTE, type Reporter, type ReportContext } from './context.js';
 import { commitUrl, type RepositoryLinks } from './commit-links.js';
 import { containerTrees, type ContainerNode, type TreeHit } from './container-tree.js';
 import { CONTENT_SECURITY_POLICY, SCRIPT, STYLE } from './html-assets.js';
@@ -143,6 +143,7 @@ function fixBlock(rule: RuleSpec | undefined): string {
 }
 
 function exposureText(page: Page, finding: Finding): string {
+  if (finding.likelyPlaceholder !== undefined) return `<span class="badge publishable">likely placeholder</span> ${escapeHtml(LIKELY_PLACEHOLDER_NOTE)}`;
   if (finding.exposure === 'publishable') return '<span class="badge publishable">publishable</span> designed to ship in clients; listed for inventory';
   const shipped = finding.occurrences.find((occurrence) => occurrence.shipped !== undefined)?.shipped;
   return shipped === undefined ? 'confidential' : `confidential, <span class="badge exposed">exposed</span> ${describeShipping(shipped, page.data)}`;

@@ -73,6 +73,7 @@ export const jsonReporter: Reporter = (findings, context) => {
       fingerprint: finding.fingerprint,
       secret: shown.secret(finding.secret),
       entropy: Math.round(finding.entropy * 1000) / 1000,
+      ...(finding.likelyPlaceholder === undefined ? {} : { likelyPlaceholder: finding.likelyPlaceholder }),
       ...(finding.history === undefined ? {} : { history: redactedHistory(finding.history, shown) }),
       ...(finding.suppression === undefined ? {} : { suppression: { ...finding.suppression, justification: shown.text(finding.suppression.justification) } }),
       ...(finding.verification === undefined ? {} : { verification: redactedVerification(finding.verification, shown) }),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Log, Location, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { EntryProvenance, Finding, Occurrence, RuleSpec } from '../types.js';
 import { describeLocator } from './places.js';
-import { securitySeverity, type Reporter } from './context.js';
+import { LIKELY_PLACEHOLDER_NOTE, securitySeverity, type Reporter } from './context.js';
 import { redactedLocator, redactor as redactorFor, type Redactor } from './redact.js';
 import { LIVE_SECURITY_SEVERITY, redactedVerification, verificationLabel } from './verification.js';
 
@@ -92,6 +92,7 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redactor: R
   const exposedNote = shippedTo === undefined ? '' : shippedTo.via === 'app' ? ` It is shipped inside ${redactor.text(shippedTo.app ?? '')}, which anyone can download and unpack.` : ' It is shipped to every user of the site or app.';
   const originals = finding.occurrences.flatMap((occurrence) => (occurrence.original === undefined ? [] : [occurrence.original]));
   const verification = finding.verification === undefined ? undefined : redactedVerification(finding.verification, redactor);
+  const placeholderNote = finding.likelyPlaceholder === undefined ? '' : ` Likely placeholder: ${LIKELY_PLACEHOLDER_NOTE}.`;
   const verifiedNote = verification === undefined ? '' : ` Verification: ${verificationLabel(verification)} (${verification.detail}).`;
   const related: Location[] = [
     ...others.map((occurrence, index) => location(occurrence, finding.secret, redactor, index + 1)),
@@ -110,13 +111,14 @@ function result(finding: Finding, ruleIndex: number, rule: RuleSpec, redactor: R
     ruleId: finding.ruleId,
     ruleIndex,
     level: finding.level,
-    message: { text: `${rule.provider} ${finding.exposure} secret ${redactor.secret(finding.secret)} (${finding.ruleId}).${verifiedNote}${exposedNote}${pairedWith}${elsewhere}` },
+    message: { text: `${rule.provider} ${finding.exposure} secret ${redactor.secret(finding.secret)} (${finding.ruleId}).${placeholderNote}${verifiedNote}${exposedNote}${pairedWith}${elsewhere}` },
     locations: [location(first!, finding.secret, redactor)],
     ...(related.length === 0 ? {} : { relatedLocations: related }),
     partialFingerprints: { 'keyleak/v1': finding.fingerprint },
     ...(finding.suppression === undefined ? {} : { suppressions: [{ kind: 'external', status: 'accepted', justification: redactor.text(finding.suppression.justification) }] }),
     properties: {
       exposure: finding.exposure,
+      ...(finding.likelyPlaceholder === undefined ? {} : { likelyPlaceholder: finding.likelyPlaceholder }),
       ...(shippedTo === undefined ? {} : { shippedToClients: true, shippedVia: shippedTo.via, ...(shippedTo.variable === undefined ? {} : { publicEnvVariable: redactor.text(shippedTo.variable) }), ...(shippedTo.app === undefined ? {} : { appPackage: redactor.text(shippedTo.app) }) }),
       entropy: Math.round(finding.entropy * 1000) / 1000,
       occurrences: finding.occurrences.length,

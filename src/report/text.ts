@@ -2,7 +2,7 @@
 import { createColors } from 'picocolors';
 import type { CommitInfo, Finding, Level, Notice, Occurrence, RuleSpec, SecretHistory, Verification } from '../types.js';
 import { compareOccurrences } from '../post/findings.js';
-import type { Reporter } from './context.js';
+import { LIKELY_PLACEHOLDER_NOTE, type Reporter } from './context.js';
 import { redactor, type Redactor } from './redact.js';
 import { escapeControls } from './terminal.js';
 import { describeLocator, describePosition, describeShipping } from './places.js';
@@ -143,12 +143,17 @@ export const textReporter: Reporter = (allFindings, context) => {
   const shown = shownFor(pc, redactor(allFindings, context.redact));
   const findings = allFindings.filter((finding) => finding.suppression === undefined);
   const suppressed = allFindings.length - findings.length;
-  const confidential = findings.filter((finding) => finding.exposure === 'confidential');
-  const publishable = findings.filter((finding) => finding.exposure === 'publishable');
+  const placeholders = findings.filter((finding) => finding.likelyPlaceholder !== undefined);
+  const confidential = findings.filter((finding) => finding.exposure === 'confidential' && finding.likelyPlaceholder === undefined);
+  const publishable = findings.filter((finding) => finding.exposure === 'publishable' && finding.likelyPlaceholder === undefined);
   const lines = renderRows(shown, confidential, false);
   if (publishable.length > 0) {
     lines.push(pc.dim(pc.bold('Publishable by design (shipped to clients on purpose; listed for inventory)')));
     lines.push(...renderRows(shown, publishable, true));
+  }
+  if (placeholders.length > 0) {
+    lines.push(pc.dim(pc.bold(`Likely placeholders: ${LIKELY_PLACEHOLDER_NOTE}`)));
+    lines.push(...renderRows(shown, placeholders, true));
   }
   lines.push(...renderRemediation(pc, confidential, context.rules));
   lines.push(...renderNotices(shown, context.notices));
@@ -161,6 +166,7 @@ export const textReporter: Reporter = (allFindings, context) => {
     confidential.length === 0 ? pc.green('✔ no confidential secrets') : pc.red(`✖ ${plural(confidential.length, 'secret')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}`),
     live > 0 ? pc.bold(pc.red(`${live} verified LIVE`)) : undefined,
     publishable.length > 0 ? `${plural(publishable.length, 'publishable key')}` : undefined,
+    placeholders.length > 0 ? `${plural(placeholders.length, 'likely placeholder')}` : undefined,
     suppressed > 0 ? `${suppressed} in the baseline` : undefined,
     `${plural(context.stats.files, 'file')} scanned (${formatBytes(context.stats.bytes)})`,
     context.notices.length > 0 ? plural(context.notices.length, 'notice') : undefined,

@@ -53,7 +53,7 @@ const FILE_FIELDS = new Set(['title', 'provider', 'references', 'rules', 'allowl
 const EXTEND_FIELDS = new Set(['useDefault', 'path', 'disabledRules']);
 const RULE_FIELDS = new Set([
   'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allowlist', 'allowlists', 'tags',
-  'exposure', 'level', 'flags', 'filters', 'default_filters', 'generic', 'skipReport', 'region', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples', 'verify',
+  'exposure', 'level', 'flags', 'filters', 'placeholder_filters', 'default_filters', 'generic', 'skipReport', 'region', 'required', 'companions', 'checksum', 'remediation', 'references', 'examples', 'negative_examples', 'verify',
 ]);
 const COMPANION_FIELDS = new Set(['id', 'withinLines', 'withinColumns']);
 const EXAMPLE_FIELDS = new Set(['text', 'secret', 'path']);
@@ -331,8 +331,11 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
   const rawPath = reader.string(entry, 'path', id);
   const path = rawPath === undefined ? undefined : reader.pattern(rawPath, 'path', id);
   const filters = reader.strings(entry, 'filters', id);
-  for (const filter of filters) {
-    if (!(FILTER_NAMES as readonly string[]).includes(filter)) reader.problem(id, 'filters', `unknown filter "${filter}" (known: ${FILTER_NAMES.join(', ')})`);
+  const placeholderFilters = reader.strings(entry, 'placeholder_filters', id);
+  for (const [field, names] of [['filters', filters], ['placeholder_filters', placeholderFilters]] as const) {
+    for (const filter of names) {
+      if (!(FILTER_NAMES as readonly string[]).includes(filter)) reader.problem(id, field, `unknown filter "${filter}" (known: ${FILTER_NAMES.join(', ')})`);
+    }
   }
   const generic = entry['generic'] ?? false;
   if (typeof generic !== 'boolean') reader.problem(id, 'generic', 'must be true or false');
@@ -366,6 +369,7 @@ function parseRuleFields(reader: FieldReader, entry: Table, id: string, provider
     exposure,
     level,
     filters: filters as FilterName[],
+    ...(placeholderFilters.length === 0 ? {} : { placeholderFilters: placeholderFilters as FilterName[] }),
     defaultFilters: defaultFilters !== false,
     generic: generic === true,
     skipReport: skipReport === true,
