@@ -100,6 +100,29 @@ describe('keyleak git (history)', () => {
     expect(workers.findings).toEqual(one.findings);
   });
 
+  it('takes the rules as a loader, called once after git has started, with the same findings', async () => {
+    const ruleset = await loadRuleset({});
+    const history = { kind: 'history', refs: 'all' } as const;
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      return ruleset;
+    };
+    const [given, loaded] = await Promise.all([scanGit({ repo: tree.root, ruleset, selection: history }), scanGit({ repo: tree.root, ruleset: loader, selection: history })]);
+    expect(calls).toBe(1);
+    expect(loaded.findings).toEqual(given.findings);
+    expect(given.findings.length).toBeGreaterThan(0);
+  });
+
+  it('stops with the rule file named when the rules fail to load, also with git already reading', () => {
+    for (const args of [[], ['--staged']]) {
+      const result = keyleak(['git', ...args, '--rules', path.resolve('fixtures/rules-invalid/invalid-regex.toml')], { cwd: tree.root });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/invalid-regex\.toml: rule broken-inline-flag: regex: Invalid group/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('does not report staged changes as history', () => {
     expect(bySecret(scanJson([]).report, STAGED)).toBeUndefined();
   });

@@ -480,12 +480,14 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
   ).action(async (repo: string, options: GitCommandOptions, command: Command) => {
     checkPaths([repo]);
     const root = path.resolve(io.cwd, repo);
-    // The rules and the git machinery load side by side: the rules' files are read while the modules compile.
-    const [loaded, { scanGit }] = await Promise.all([rulesFor(io, options, root), import('../scan/git-scan.js')]);
+    // The rules load once git has started: their parsing overlaps git's work instead of delaying it.
+    let loading: Promise<RulesContext> | undefined;
+    const loaded = () => (loading ??= rulesFor(io, options, root));
+    const { scanGit } = await import('../scan/git-scan.js');
     const result = await withProgress(io, options, (onProgress) => scanGit({
       repo,
       cwd: io.cwd,
-      ruleset: loaded.ruleset,
+      ruleset: async () => (await loaded()).ruleset,
       selection: gitSelection(options),
       threads: options.threads,
       submodules: options.submodules === true,
@@ -497,7 +499,7 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     // Only the HTML report links commits to the repository's web pages (and a shard, whose merge may write one).
     const remote = options.format === 'html' || options.format === SHARD_FORMAT ? await remoteUrl(root) : undefined;
     const repository = remote === undefined ? undefined : repositoryLinks(remote);
-    setExit(await reportOrShard(io, command, options, reportSource(loaded), { command: 'git', result, findings: result.findings, ...(repository === undefined ? {} : { repository }) }));
+    setExit(await reportOrShard(io, command, options, reportSource(await loaded()), { command: 'git', result, findings: result.findings, ...(repository === undefined ? {} : { repository }) }));
   });
 
   addOutputOptions(

@@ -3,10 +3,11 @@
  * detector, and findings learn where their secret came from and whether it is still there.
  */
 import { DEFAULT_ARCHIVE_LIMITS } from '../artifacts/limits.js';
+import { existsSync } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommitInfo, Finding, Hit, HistoryFacts, Notice, RulesetSpec, ScanProgress, ScanResult } from '../types.js';
-import { compileRuleset, type Ruleset } from '../ruleset/compile.js';
+import { compileRuleset } from '../ruleset/compile.js';
 import { compareNotices, groupFindings } from '../post/findings.js';
 import { DIFF_OPTIONS, GitError, gitOutput, gitSucceeds, LOG_FORMAT, PatchParser, shortRef, spoolGit, streamGit, type AddedLines } from '../sources/git.js';
 import { detectAdded } from './added-lines.js';
@@ -30,7 +31,11 @@ export interface GitScanOptions {
   /** A folder inside the repository (default: the working directory). */
   readonly repo?: string;
   readonly cwd?: string;
-  readonly ruleset: RulesetSpec;
+  /**
+   * The rules, or a function that loads them: it is called once git's output has begun, so that
+   * loading the rules overlaps git's own work instead of delaying its start.
+   */
+  readonly ruleset: RulesetSpec | (() => Promise<RulesetSpec>);
   readonly selection: GitSelection;
   readonly maxCommits?: number;
   /** Only commits after this date: an ISO date, `@<unix seconds>`, `N units ago`, `yesterday` (see `sinceDateSeconds`). */
@@ -79,12 +84,10 @@ interface AddedLinesDetector {
 }
 
 function detectorOnThisThread(spec: RulesetSpec, now: number): AddedLinesDetector {
-  // Compiled when the first change comes: git is at work by then, writing ahead into its spool.
-  let ruleset: Ruleset | undefined;
+  const ruleset = compileRuleset(spec, now);
   const hits: Hit[] = [];
   return {
     add(added) {
-      ruleset ??= compileRuleset(spec, now);
       for (const hit of detectAdded(added, ruleset)) hits.push(hit);
     },
     finish: async () => hits,
@@ -209,21 +212,32 @@ async function shardCommits(walk: readonly string[], root: string, shard: Shard)
   return commits;
 }
 
-/** One rev-parse answers for a work tree; a bare repository has no top level and is asked again. */
-async function repositoryRoot(folder: string): Promise<{ root: string; bare: boolean; shallow: boolean }> {
+type RepositoryRoot = { readonly root: string; readonly bare: boolean; readonly shallow: boolean };
+
+/** The folder as a bare repository, or undefined when git says it is not one. */
+async function bareRepository(folder: string): Promise<RepositoryRoot | undefined> {
+  const answer = await gitOutput(['rev-parse', '--is-bare-repository', '--is-shallow-repository'], folder).catch(() => undefined);
+  const [isBare, shallow] = (answer ?? '').split('\n');
+  return isBare === 'true' ? { root: folder, bare: true, shallow: shallow === 'true' } : undefined;
+}
+
+/**
+ * One rev-parse answers for a work tree; a bare repository has no top level and is asked the other
+ * way, first when the folder holds a repository's own files (`HEAD`, `objects/`): a mirror.
+ */
+async function repositoryRoot(folder: string): Promise<RepositoryRoot> {
   const info = await stat(folder).catch(() => undefined);
   if (!info?.isDirectory()) throw new GitError(`${folder}: no such folder`);
+  const mirror = existsSync(path.join(folder, 'HEAD')) && existsSync(path.join(folder, 'objects')) ? await bareRepository(folder) : undefined;
+  if (mirror !== undefined) return mirror;
   const workTree = await gitOutput(['rev-parse', '--is-shallow-repository', '--show-toplevel'], folder).catch(() => undefined);
   if (workTree !== undefined) {
     const [shallow, top] = workTree.split('\n');
     return { root: top ?? folder, bare: false, shallow: shallow === 'true' };
   }
-  const bare = await gitOutput(['rev-parse', '--is-bare-repository', '--is-shallow-repository'], folder).catch(() => {
-    throw new GitError(`${folder}: not a git repository`);
-  });
-  const [isBare, shallow] = bare.split('\n');
-  if (isBare !== 'true') throw new GitError(`${folder}: not a git repository`);
-  return { root: folder, bare: true, shallow: shallow === 'true' };
+  const bare = await bareRepository(folder);
+  if (bare === undefined) throw new GitError(`${folder}: not a git repository`);
+  return bare;
 }
 
 export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
@@ -247,7 +261,14 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
   // of its own only beyond those two (on two cores a worker made the scan 10% costlier, not faster).
   // Rules that are not keyleak's own run in a worker even then: only a worker can be stopped.
   const workers = options.selection.kind === 'staged' ? 0 : (options.threads ?? 1) - 2;
-  const detector = workers > 0 || !onlyBuiltinRules(options.ruleset) ? detectorInWorkers(options.ruleset, now, Math.max(1, workers), notices) : detectorOnThisThread(options.ruleset, now);
+  const { ruleset } = options;
+  let rules: Promise<RulesetSpec> | undefined;
+  const loadRules = () => (rules ??= typeof ruleset === 'function' ? ruleset() : Promise.resolve(ruleset));
+  let detector: AddedLinesDetector | undefined;
+  const detectorReady = () =>
+    loadRules().then((spec) => (detector ??= workers > 0 || !onlyBuiltinRules(spec) ? detectorInWorkers(spec, now, Math.max(1, workers), notices) : detectorOnThisThread(spec, now)));
+  // The first change waits for the rules; git is at work by then, writing ahead into its spool.
+  const detect = (added: AddedLines) => (detector === undefined ? detectorReady().then((ready) => ready.add(added)) : detector.add(added));
   let bytes = 0;
   let files = 0;
   // A shard reads its commits without a walk, so each learns its ref from the walk made beforehand.
@@ -265,11 +286,11 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
       }
       // Staged changes are files of the index, not commits.
       options.onProgress?.(added.commit === undefined ? { unit: 'files', done: files, bytes, current: added.path } : { unit: 'commits', done: commits, bytes, current: `${added.commit.sha.slice(0, 12)} ${added.path}` });
-      if (walkedFrom === undefined || added.commit === undefined) return detector.add(added);
+      if (walkedFrom === undefined || added.commit === undefined) return detect(added);
       const { sha } = added.commit;
       const commit = withWalkRef.get(sha) ?? withRef(added.commit, walkedFrom.get(sha));
       withWalkRef.set(sha, commit);
-      return detector.add({ ...added, commit });
+      return detect({ ...added, commit });
     },
     notice(notice) {
       notices.push(notice);
@@ -284,12 +305,12 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
     }
   } catch (error) {
     // Stop the workers, or they keep the process alive after git failed.
-    await detector.finish().catch(() => undefined);
+    await detector?.finish().catch(() => undefined);
     throw error;
   }
-  const hits = await detector.finish();
-  const rules = new Map(options.ruleset.rules.map((rule) => [rule.id, rule]));
-  let findings: Finding[] = groupFindings(hits, rules);
+  // Each change waited for its detection to be taken in: with no change at all, no detector was built.
+  const hits = detector === undefined ? [] : await detector.finish();
+  let findings: Finding[] = groupFindings(hits, new Map((await loadRules()).rules.map((rule) => [rule.id, rule])));
   let historyFacts: HistoryFacts | undefined;
   if (options.selection.kind !== 'staged') {
     const facts = await gatherHistoryFacts(findings, repo.root, options.shard !== undefined);
@@ -303,7 +324,7 @@ export async function scanGit(options: GitScanOptions): Promise<ScanResult> {
         notices.push({ level: 'note', code: 'submodule-skipped', message: `submodule not scanned: ${why}`, path: submodule.path });
         continue;
       }
-      const inner = await scanGit({ ...options, repo: path.join(repo.root, submodule.path), cwd: repo.root });
+      const inner = await scanGit({ ...options, ruleset: await loadRules(), repo: path.join(repo.root, submodule.path), cwd: repo.root });
       findings = [...findings, ...inner.findings.map((finding) => prefixed(finding, submodule.path))];
       notices.push(...inner.notices.map((notice) => (notice.path === undefined ? notice : { ...notice, path: `${submodule.path}/${notice.path}` })));
       files += inner.stats.files;
