@@ -184,6 +184,18 @@ describe('keyleak git on unusual repositories', () => {
     expect(dashed.stderr).toBe("keyleak: fatal: bad revision '^--output=x'\n");
   });
 
+  it('scans every ref while HEAD is an orphan branch with no commit yet, and knows none of them is on HEAD', () => {
+    const orphan = mkdtempSync(path.join(tmpdir(), 'keyleak-orphan-'));
+    execFileSync('git', ['clone', '-q', tree.root, orphan]);
+    execFileSync('git', ['checkout', '-q', '--orphan', 'fresh-start'], { cwd: orphan });
+    const { report } = scanJson([], orphan);
+    rmSync(orphan, { recursive: true, force: true });
+    const found = bySecret(report, AT_HEAD);
+    expect(found?.history?.presentAtHead).toBe(false);
+    expect(found?.history?.onlyOn?.length).toBeGreaterThan(0);
+    expect(report.findings.map((finding) => finding.secret)).toEqual(expect.arrayContaining([DELETED, OVERWRITTEN, AT_HEAD]));
+  });
+
   it('scans a bare repository', () => {
     const bare = mkdtempSync(path.join(tmpdir(), 'keyleak-bare-'));
     execFileSync('git', ['clone', '-q', '--bare', tree.root, bare]);

@@ -4,7 +4,7 @@
  * git process for all findings together, never one per finding.
  */
 import type { CommitInfo, Finding, HistoryFacts, SecretHistory } from '../types.js';
-import { DIFF_OPTIONS, gitSucceeds, LOG_FORMAT, PatchParser, runGit, streamGit } from '../sources/git.js';
+import { DIFF_OPTIONS, LOG_FORMAT, PatchParser, runGit, streamGit } from '../sources/git.js';
 
 function commitsOf(finding: Finding): CommitInfo[] {
   return finding.occurrences.flatMap((occurrence) => (occurrence.provenance.kind === 'git' ? [occurrence.provenance.commit] : []));
@@ -76,24 +76,16 @@ async function presentAtHead(root: string, wanted: SecretsByPath): Promise<Set<s
 }
 
 /**
- * Up to this many commits are asked about one by one (`merge-base --is-ancestor`, a few milliseconds
- * each, all at once); more share one walk of HEAD's whole history.
+ * Which of `commits` HEAD reaches: one walk lists what the commits reach and HEAD does not, which
+ * stops where their histories join HEAD's (the whole of HEAD's history is never listed).
  */
-const ANCESTOR_QUESTIONS = 8;
-
-/** Which of `commits` HEAD reaches. */
 async function reachableFromHead(root: string, commits: ReadonlySet<string>): Promise<Set<string>> {
-  const reached = new Set<string>();
-  if (commits.size <= ANCESTOR_QUESTIONS) {
-    // No HEAD, or not an ancestor: the command fails either way, and the commit is not reached.
-    const answers = await Promise.all([...commits].map(async (sha) => [sha, await gitSucceeds(['merge-base', '--is-ancestor', '--end-of-options', sha, 'HEAD'], root)] as const));
-    for (const [sha, isAncestor] of answers) if (isAncestor) reached.add(sha);
-    return reached;
-  }
-  await streamGit(['rev-list', 'HEAD'], root, (sha) => {
-    if (commits.has(sha)) reached.add(sha);
-  }).catch(() => undefined); // no HEAD: nothing is reachable
-  return reached;
+  const unreached = new Set<string>();
+  const answered = await streamGit(['rev-list', '--stdin'], root, (sha) => void unreached.add(sha), `${[...commits, '^HEAD'].join('\n')}\n`).then(
+    () => true,
+    () => false, // no HEAD: nothing is reachable
+  );
+  return answered ? new Set([...commits].filter((sha) => !unreached.has(sha))) : new Set();
 }
 
 /** Pathspecs per git call, so a history with many paths never exceeds the argument-length limit. */
