@@ -121,9 +121,12 @@ export function isPlaceholder(secret: string): boolean {
   return covered * 2 > secret.length;
 }
 
-const TEMPLATE = /\$\{[^}]*\}|\{\{[^}]*\}\}|<%=?[^%]*%>|#\{[^}]*\}|%\([a-z_]+\)s|^\$[A-Za-z_][A-Za-z0-9_]*$|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$|^__[A-Z0-9_]+__$/;
+const TEMPLATE = /\$\{[^}]*\}|\{\{[^}]*\}\}|<%=?[^%]*%>|#\{[^}]*\}|%\([a-z_]+\)s|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+[/:]|^%[A-Za-z_]+%$|^\{[A-Za-z_][A-Za-z0-9_.]*\}$|^__[A-Z0-9_]+__$/;
 
-/** Template or shell substitutions: `${API_KEY}`, `{{ .Values.token }}`, `<%= secret %>`, `$TOKEN`. */
+/**
+ * Template or shell substitutions: `${API_KEY}`, `{{ .Values.token }}`, `<%= secret %>`, `$TOKEN`, and a
+ * URL or path built on a variable (`$APP_BASE_URL/reset-password`), as dotenv-expand reads it.
+ */
 export function isTemplate(secret: string): boolean {
   return TEMPLATE.test(secret);
 }

@@ -10,8 +10,8 @@ describe('false-positive filters', () => {
   });
 
   it('template', () => {
-    for (const value of ['${API_KEY}', '{{ .Values.token }}', '<%= secret %>', '$TOKEN', '%(password)s', '#{secret}']) expect(isTemplate(value), value).toBe(true);
-    expect(isTemplate('a$b9Xk2mQ7')).toBe(false);
+    for (const value of ['${API_KEY}', '{{ .Values.token }}', '<%= secret %>', '$TOKEN', '%(password)s', '#{secret}', '$APP_BASE_URL/classroom/#/forgot_password', '$DB_HOST:5432']) expect(isTemplate(value), value).toBe(true);
+    for (const value of ['a$b9Xk2mQ7', '$uperS3cret/9', '$S3CRET/x', '$Ab_Cd/Q7x']) expect(isTemplate(value), value).toBe(false);
   });
 
   it('reference', () => {
