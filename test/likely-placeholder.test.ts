@@ -72,6 +72,9 @@ describe('likely placeholders', () => {
       expect(result.level).toBe('note');
       expect(result.properties.likelyPlaceholder).toBe('sequence');
       expect(result.message.text).toMatch(/Likely placeholder: typed by hand/);
+      const html = keyleak(['scan', folder, '--format', 'html']).stdout;
+      expect(html).toContain('<span class="badge publishable">likely placeholder</span> typed by hand');
+      expect(html).not.toContain(TYPED);
     });
 
     it('keeps the mark through a split scan and its merge, and refuses a shard file with an unknown mark', () => {
