@@ -132,9 +132,9 @@ export function isTemplate(secret: string): boolean {
 }
 
 const REFERENCE =
-  /(?:^|[^A-Za-z0-9])(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|Environment\.GetEnvironmentVariable|env\(|secrets\.|vault:|ssm:|config\.get|settings\.|arn:aws:)/;
+  /^(?:var|local|module|data|each)\.[A-Za-z_]|(?:^|[^A-Za-z0-9])(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|Environment\.GetEnvironmentVariable|env\(|secrets\.|vault:|ssm:|config\.get|settings\.|arn:aws:)/;
 
-/** The value reads a secret from elsewhere instead of holding one: `process.env.X`, `os.environ[...]`. */
+/** The value reads a secret from elsewhere instead of holding one: `process.env.X`, `os.environ[...]`, Terraform's `var.db_password`. */
 export function isReference(secret: string): boolean {
   return REFERENCE.test(secret);
 }
@@ -201,6 +201,8 @@ function wordLikeness(pieces: readonly string[]): number | undefined {
 /** `log4j`, `slf4j`, `i18n`, `k8s`: a short lower-case name with a digit inside, read as one word (`org.slf4j.simpleLogger.levelInBrackets`). */
 const NUMBERED_NAME = /^(?=.{3,8}$)[a-z]{1,5}[0-9]{1,2}[a-z]{1,5}$/;
 
+const QNAME_PREFIX = /^[a-z][a-z0-9]{0,15}:(?=[A-Za-z_])/;
+
 /** `MY_SECRET_NAME`, `KAFKA_SASL_GSSAPI_KRB5_CONF`: upper-case words joined by `_`, which no key alphabet writes. */
 const CONSTANT_CASE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 /**
@@ -219,7 +221,8 @@ const SEGMENTED_WORDS = /^(?:[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+)(?:[._-]{1,2}(?:[a
  * (`vfz9Lnbhujxmzjg0GYFyP305XKKWU54Y`, `ggdafwbvchwjwgxvryxurbcz`).
  */
 export function isIdentifier(secret: string): boolean {
-  const core = secret.replace(/^[_#$@!.]+|[_!?.=]+$/g, '');
+  // An XML qualified name's prefix (`clm79750:AgencyIdentificationCodeContentType`, `xs:string`) names a namespace.
+  const core = secret.replace(/^[_#$@!.]+|[_!?.=]+$/g, '').replace(QNAME_PREFIX, '');
   if (core.length === 0) return false;
   let letters = 0;
   let words = 0;

@@ -15,8 +15,8 @@ describe('false-positive filters', () => {
   });
 
   it('reference', () => {
-    for (const value of ['process.env.STRIPE_KEY', "os.environ['TOKEN']", 'System.getenv("PWD")', 'secrets.DEPLOY_TOKEN']) expect(isReference(value), value).toBe(true);
-    expect(isReference('VZZFuhXmoImFa7CGKzFw')).toBe(false);
+    for (const value of ['process.env.STRIPE_KEY', "os.environ['TOKEN']", 'System.getenv("PWD")', 'secrets.DEPLOY_TOKEN', 'var.db_password', 'local.admin_token', 'data.vault_generic_secret.db.data["password"]']) expect(isReference(value), value).toBe(true);
+    for (const value of ['VZZFuhXmoImFa7CGKzFw', 'myvar.Zq8Wm3Kx', 'variable.x7Kq']) expect(isReference(value), value).toBe(false);
   });
 
   it('hash', () => {
@@ -32,10 +32,10 @@ describe('false-positive filters', () => {
   });
 
   it('identifier: words, camel case and messages, not random strings', () => {
-    for (const value of ['getAccessToken', 'MY_SECRET_NAME', 'auth/invalid-api-key', '__PRIVATE_tokenListener', 'HTTPServer2', 'NgZoneChangeDetectionScheduler', 'request.form', 'base64Encode', 'KAFKA_SASL_GSSAPI_KRB5_CONF', 'org.slf4j.simpleLogger.levelInBrackets', 'log4j.configDebug', 'i18n.fallbackLocale']) {
+    for (const value of ['getAccessToken', 'MY_SECRET_NAME', 'auth/invalid-api-key', '__PRIVATE_tokenListener', 'HTTPServer2', 'NgZoneChangeDetectionScheduler', 'request.form', 'base64Encode', 'KAFKA_SASL_GSSAPI_KRB5_CONF', 'org.slf4j.simpleLogger.levelInBrackets', 'log4j.configDebug', 'i18n.fallbackLocale', 'clm79750:AgencyIdentificationCodeContentType', 'xs:anyURI']) {
       expect(isIdentifier(value), value).toBe(true);
     }
-    for (const value of ['ciq3es5kSHpPFefIB5iAj7PXnvmnQnOx', 'VZZFuhXmoImFaCGKzFwNPEkdUMIuWwi', 'mhUxy5TjbAb9so', 'abcdefghij1234567', 'bpjsvurh5rbmv2f6gnpq', 'TWANEOFOy8wsbpvpSAf1Qa', 'dkwqsmaobpwlx2k6yv8hj0zqrnfd4e', 'xkcdqrtzpl', 'qz4x.vbn7k.pw2h9t']) {
+    for (const value of ['ciq3es5kSHpPFefIB5iAj7PXnvmnQnOx', 'VZZFuhXmoImFaCGKzFwNPEkdUMIuWwi', 'mhUxy5TjbAb9so', 'abcdefghij1234567', 'bpjsvurh5rbmv2f6gnpq', 'TWANEOFOy8wsbpvpSAf1Qa', 'dkwqsmaobpwlx2k6yv8hj0zqrnfd4e', 'xkcdqrtzpl', 'qz4x.vbn7k.pw2h9t', 'clm79750:Xq7WzPk2Lr9vTn4Yb8Mc']) {
       expect(isIdentifier(value), value).toBe(false);
     }
   });
