@@ -74,6 +74,8 @@ describe('likely placeholders', () => {
       expect(result.message.text).toMatch(/Likely placeholder: typed by hand/);
       const html = keyleak(['scan', folder, '--format', 'html']).stdout;
       expect(html).toContain('<span class="badge publishable">likely placeholder</span> typed by hand');
+      expect(html).toContain('<span class="number" data-count="confidential">0</span> confidential');
+      expect(html).toContain('<span class="number" data-count="placeholders">1</span> likely placeholder');
       expect(html).not.toContain(TYPED);
     });
 

@@ -198,14 +198,17 @@ function treeNode(page: Page, node: ContainerNode, root: boolean): string {
 
 function summary(page: Page, findings: readonly Finding[], context: ReportContext): string {
   const counted = findings.filter((finding) => finding.suppression === undefined);
-  const exposed = counted.filter((finding) => finding.exposure === 'confidential' && finding.occurrences.some((occurrence) => occurrence.shipped !== undefined));
+  const placeholders = counted.filter((finding) => finding.likelyPlaceholder !== undefined);
+  const confidential = counted.filter((finding) => finding.exposure === 'confidential' && finding.likelyPlaceholder === undefined);
+  const exposed = confidential.filter((finding) => finding.occurrences.some((occurrence) => occurrence.shipped !== undefined));
   const box = (key: string, count: number, label: string, tone = '') => `<li class="${tone}"><span class="number" data-count="${key}">${count}</span> ${label}</li>`;
   const boxes = [
     box('findings', counted.length, counted.length === 1 ? 'finding' : 'findings', counted.length === 0 ? 'clean' : ''),
     ...LEVELS.map((level) => box(level, counted.filter((finding) => finding.level === level).length, level === 'error' ? 'errors' : `${level}s`, level)),
-    box('confidential', counted.filter((finding) => finding.exposure === 'confidential').length, 'confidential'),
+    box('confidential', confidential.length, 'confidential'),
     box('exposed', exposed.length, 'confidential and shipped to users'),
-    box('publishable', counted.filter((finding) => finding.exposure === 'publishable').length, 'publishable by design'),
+    box('publishable', counted.filter((finding) => finding.exposure === 'publishable' && finding.likelyPlaceholder === undefined).length, 'publishable by design'),
+    ...(placeholders.length === 0 ? [] : [box('placeholders', placeholders.length, placeholders.length === 1 ? 'likely placeholder' : 'likely placeholders')]),
     ...(counted.some((finding) => finding.verification !== undefined)
       ? [box('live', counted.filter((finding) => finding.verification?.status === 'live').length, 'verified live', 'error'), box('invalid', counted.filter((finding) => finding.verification?.status === 'invalid').length, 'refused by the provider')]
       : []),
