@@ -76,6 +76,22 @@ function chanceOfAtLeast(hits: number, trials: number, p: number): number {
   return tail;
 }
 
+/** The share of a value's characters an alphabet must hold to be the value's: a prefix (`st.`, `slk_`) does not change it. */
+const ALPHABET_SHARE = 0.9;
+
+/**
+ * The alphabet a value is drawn from (10 digits, 16 hex, 26 letters or 36): the smallest that holds
+ * nearly all its characters, so that a random hex body after a prefix of other letters is judged
+ * with the chance hex digits follow each other, not with the smaller chance of 36 characters.
+ */
+function alphabetSize(value: string): number {
+  const share = (pattern: RegExp) => (value.match(pattern)?.length ?? 0) / value.length;
+  if (share(/[0-9]/g) >= ALPHABET_SHARE) return 10;
+  if (share(/[0-9a-f]/g) >= ALPHABET_SHARE) return 16;
+  if (share(/[a-z]/g) >= ALPHABET_SHARE) return 26;
+  return 36;
+}
+
 /** The longest unit a repeated fake repeats: `RlJGUkZS` (base64 of a repeated word) is 8. */
 const MAX_REPEAT_PERIOD = 16;
 
@@ -91,8 +107,7 @@ const MAX_REPEAT_PERIOD = 16;
 export function isObviousSequence(secret: string): boolean {
   const value = secret.toLowerCase().replace(/[^0-9a-z]/g, '').slice(0, MAX_SEQUENCE_LENGTH);
   if (value.length < MIN_SEQUENCE_LENGTH) return false;
-  const alphabet = /^[0-9]+$/.test(value) ? 10 : /^[0-9a-f]+$/.test(value) ? 16 : /^[a-z]+$/.test(value) ? 26 : 36;
-  const chance = 3 / alphabet;
+  const chance = 3 / alphabetSize(value);
   for (const stride of [1, 2]) {
     let inOrder = 0;
     for (let i = stride; i < value.length; i++) if (inSequence(value[i - stride]!, value[i]!)) inOrder++;

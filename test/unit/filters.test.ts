@@ -127,6 +127,23 @@ describe('the identifier, placeholder and sequence filters keep random keys', ()
     });
   }
 
+  // Prefixed formats whose body is of a smaller alphabet than the whole: judged on the whole, one in nine looked typed.
+  const PREFIXED: readonly (readonly [string, string, number])[] = [
+    ['st.', ALPHABETS['hex']!, 64],
+    ['slk_', ALPHABETS['hex']!, 64],
+    ['t-', ALPHABETS['hex']!, 48],
+    ['waka_', ALPHABETS['hex']!, 32],
+    ['tt_', ALPHABETS['hex']!, 32],
+    ['key-', '0123456789', 24],
+  ];
+  for (const [prefix, alphabet, length] of PREFIXED) {
+    it(`passes at least 99.9% of random ${prefix} keys (${length} characters after the prefix)`, () => {
+      const next = seeded(prefix.length * 104729 + length);
+      const typed = Array.from({ length: SAMPLES / 4 }, () => `${prefix}${randomString(next, alphabet, length)}`).filter(isObviousSequence);
+      expect(typed.length, typed.slice(0, 5).join(' ')).toBeLessThanOrEqual(SAMPLES / 4 / 1000);
+    });
+  }
+
   it('keeps random values that spell a syllable or a short word by chance', () => {
     for (const value of ['vfz9Lnbhujxmzjg0GYFyP305XKKWU54Y', 'ggdafwbvchwjwgxvryxurbcz', 'EEZIOLWW6NOME7E7JMNMSBDMA28MZQ6T', 'T5HPWH1DINPEFX5YXJN', 'lhIVTYJAscgpiCVPex']) {
       expect(isIdentifier(value), value).toBe(false);
